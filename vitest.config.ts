@@ -1,0 +1,54 @@
+import { defineConfig } from 'vitest/config';
+
+// Reporters are shared by every project: the console, JUnit for CI test tabs, allure for the report.
+// AUS_REPORTS_DIR lets `ambient-upgrade run` put a run's results in its own folder.
+const reportsDir = process.env.AUS_REPORTS_DIR ?? 'reports';
+
+export default defineConfig({
+  test: {
+    reporters: [
+      'default',
+      ['junit', { outputFile: `${reportsDir}/junit.xml` }],
+      [
+        'allure-vitest/reporter',
+        {
+          resultsDir: `${reportsDir}/allure-results`,
+          globalLabels: { framework: 'vitest', suite: 'ambient-upgrade-suite' },
+        },
+      ],
+    ],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000 },
+      },
+      {
+        extends: true,
+        test: { name: 'contract', include: ['test/contract/**/*.test.ts'], testTimeout: 30_000 },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          // Real servers bind ports and namespaces: one file at a time keeps them from colliding.
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['suites/**/*.e2e.ts'],
+          // A live upgrade takes minutes per step; waits carry their own, named timeouts.
+          testTimeout: 60 * 60_000,
+          hookTimeout: 30 * 60_000,
+          fileParallelism: false,
+          maxWorkers: 1,
+        },
+      },
+    ],
+  },
+});
