@@ -17,7 +17,9 @@ export class WaitTimeout extends Error {
   readonly lastSeen: unknown;
 
   constructor(what: string, timeoutMs: number, lastSeen: unknown, describe: (last: unknown) => string) {
-    super(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}; last seen: ${describe(lastSeen)}`);
+    super(
+      `timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}; last seen: ${describe(lastSeen)}`,
+    );
     this.name = 'WaitTimeout';
     this.what = what;
     this.timeoutMs = timeoutMs;

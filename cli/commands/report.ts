@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import { UserError } from '../../helpers/errors.ts';
+
+// Placeholder until the owning module lands; replaced wholesale by its implementation.
+export function register(program: Command): void {
+  program
+    .command('report')
+    .description('(not implemented yet)')
+    .action(() => {
+      throw new UserError('report is not implemented yet — see the README for available commands');
+    });
+}
