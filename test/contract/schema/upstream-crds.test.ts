@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../../helpers/k8s/types.ts';
+import { IMPLEMENTED_CEL_RULES } from '../../../helpers/schema/cel-rules.ts';
+import { loadUpstreamCrds } from '../../../helpers/schema/index.ts';
+import { UPSTREAM_DIR, upstreamCrds } from './upstream.ts';
+
+function crdKinds(crds: KubeObject[]): string[] {
+  return crds.map((crd) => {
+    const spec = crd.spec as { group: string; names: { kind: string } };
+    return `${spec.group}/${spec.names.kind}`;
+  });
+}
+
+function ruleTexts(value: unknown, out: Set<string>): Set<string> {
+  if (Array.isArray(value)) for (const item of value) ruleTexts(item, out);
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, child] of Object.entries(value)) {
+      if (key === 'rule' && typeof child === 'string') out.add(child.replace(/\s+/g, ' ').trim());
+      else ruleTexts(child, out);
+    }
+  }
+  return out;
+}
+
+describe('loadUpstreamCrds', () => {
+  it('reads the Sail, Istio and Gateway API CRDs and skips the admission policy', async () => {
+    const crds = await upstreamCrds();
+    expect(crds.every((crd) => crd.kind === 'CustomResourceDefinition')).toBe(true);
+    const kinds = crdKinds(crds);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'sailoperator.io/Istio',
+        'sailoperator.io/IstioRevisionTag',
+        'sailoperator.io/IstioCNI',
+        'sailoperator.io/ZTunnel',
+        'security.istio.io/AuthorizationPolicy',
+        'gateway.networking.k8s.io/Gateway',
+        'gateway.networking.k8s.io/HTTPRoute',
+      ]),
+    );
+    // 5 Sail + 15 Istio + 10 Gateway API standard CRDs at the pinned upstream commits.
+    expect(crds).toHaveLength(30);
+  });
+
+  it('fails with a one-line user error for a folder without the layout', async () => {
+    await expect(loadUpstreamCrds('/nonexistent-upstream')).rejects.toThrow(/^no CRD folders under .* — /);
+  });
+});
+
+describe('hand-written CEL rules', () => {
+  it('each still occurs verbatim (whitespace aside) in the upstream CRDs', async () => {
+    const texts = ruleTexts(await upstreamCrds(), new Set());
+    const missing = [...IMPLEMENTED_CEL_RULES.keys()].filter((rule) => !texts.has(rule));
+    expect(missing).toEqual([]);
+  });
+});
+
+it('UPSTREAM_DIR points at the shared upstream copies', () => {
+  expect(UPSTREAM_DIR).toMatch(/shared\/upstream\/$/);
+});
