@@ -1,0 +1,144 @@
+import {
+  DEFAULT_WEIGHT_TEST_OPTIONS,
+  normaliseWeights,
+  type WeightTestOptions,
+} from '../stats/weight-test.ts';
+import { ArgError, numberArg, optionalString, parseProbeArgs, requireString } from './args.ts';
+import { type ProbeIo, processIo } from './io.ts';
+import { EXIT_CODES, httpWeightsSender, runWeightsProbe, type WeightsSender } from './weights.ts';
+
+const D = DEFAULT_WEIGHT_TEST_OPTIONS;
+
+export const WEIGHTS_HELP = `Usage: probe weights --url URL --match REGEX --expect name=weight,name=weight [options]
+
+Sends GET requests one at a time, each on a new connection, names the backend that answered by the first match
+of REGEX in the body (capture group 1 if the pattern has one), and decides with a sequential test whether the
+split matches the weights (normalised to shares). Prints one JSON line:
+  {"verdict":"pass"|"fail"|"inconclusive","reason":"…","requests":n,"counts":{…},"expected":{…},"errors":n,
+   "errorKinds":{…},"interval":{name:{"share","low","high"}},"settings":{…}}
+
+  pass          every backend's share matches; P(pass) ≤ beta if any share is off by ≥ delta
+  fail          a share differs (P(fail) ≤ alpha when the split is exactly the weights), or a backend with
+                weight 0 or not listed answered
+  inconclusive  more than max(${D.maxErrors}, ${D.maxErrorFraction * 100} % of requests) errors (non-2xx, timeout, reset, no match),
+                or --max-requests reached undecided
+
+Options:
+  --url URL            http:// or https:// URL to request (required)
+  --match REGEX        JavaScript regular expression naming the backend, e.g. 'reviews-v[0-9]' (required)
+  --expect LIST        name=weight,… e.g. reviews-v1=90,reviews-v2=10 (required)
+  --max-requests N     never send more (default ${D.maxRequests})
+  --alpha A            false-fail bound (default ${D.alpha})
+  --beta B             false-pass bound (default ${D.beta})
+  --delta D            smallest share error that must fail, absolute (default ${D.delta})
+  --timeout MS         deadline per request: connect + response + body (default 5000)
+  -h, --help           show this help
+
+Exit: 0 pass, 1 fail, 2 inconclusive or bad arguments.
+`;
+
+export interface WeightsArgs {
+  url: URL;
+  match: RegExp;
+  expected: Record<string, number>;
+  options: Partial<WeightTestOptions>;
+  timeoutMs: number;
+}
+
+/** `a=90,b=10` → { a: 90, b: 10 }; every malformed entry is an error, none is skipped. */
+export function parseExpect(raw: string): Record<string, number> {
+  const expected: Record<string, number> = {};
+  for (const entry of raw.split(',')) {
+    const match = /^([^=\s]+)=([0-9]+(?:\.[0-9]+)?)$/.exec(entry.trim());
+    const name = match?.[1];
+    const weight = match?.[2];
+    if (name === undefined || weight === undefined) {
+      throw new ArgError(`--expect entries must be name=weight (weight a number ≥ 0), got '${entry}'`);
+    }
+    if (Object.hasOwn(expected, name)) throw new ArgError(`--expect names ${name} twice`);
+    expected[name] = Number(weight);
+  }
+  try {
+    normaliseWeights(expected);
+  } catch (error) {
+    throw new ArgError(`--expect: ${(error as Error).message}`);
+  }
+  return expected;
+}
+
+export function parseWeightsArgs(argv: readonly string[]): WeightsArgs | 'help' {
+  const values = parseProbeArgs(argv, {
+    url: { type: 'string' },
+    match: { type: 'string' },
+    expect: { type: 'string' },
+    'max-requests': { type: 'string' },
+    alpha: { type: 'string' },
+    beta: { type: 'string' },
+    delta: { type: 'string' },
+    timeout: { type: 'string' },
+  });
+  if (values.help === true) return 'help';
+  const rawUrl = requireString(values, 'url');
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw new ArgError(`--url is not a URL: '${rawUrl}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ArgError(`--url must be http:// or https:// (got '${url.protocol}')`);
+  }
+  const rawMatch = requireString(values, 'match');
+  let match: RegExp;
+  try {
+    match = new RegExp(rawMatch);
+  } catch (error) {
+    throw new ArgError(`--match is not a regular expression: ${(error as Error).message}`);
+  }
+  const expected = parseExpect(requireString(values, 'expect'));
+  const options: Partial<WeightTestOptions> = {};
+  const number = (name: string, bounds: Parameters<typeof numberArg>[2]) => {
+    const raw = optionalString(values, name);
+    return raw === undefined ? undefined : numberArg(name, raw, bounds);
+  };
+  const maxRequests = number('max-requests', { min: 1, max: 1_000_000, integer: true });
+  if (maxRequests !== undefined) options.maxRequests = maxRequests;
+  // Probabilities must be strictly inside (0, 0.5): numberArg's bounds are inclusive, so check 0 here.
+  for (const name of ['alpha', 'beta'] as const) {
+    const value = number(name, { min: 0, max: 0.4999 });
+    if (value === 0) throw new ArgError(`--${name} must be greater than 0`);
+    if (value !== undefined) options[name] = value;
+  }
+  const delta = number('delta', { min: 0, max: 0.5 });
+  if (delta === 0) throw new ArgError('--delta must be greater than 0');
+  if (delta !== undefined) options.delta = delta;
+  const timeoutMs = number('timeout', { min: 1, max: 600_000, integer: true }) ?? 5000;
+  return { url, match, expected, options, timeoutMs };
+}
+
+/**
+ * `probe weights`: parses arguments, runs the test, prints one JSON line. Returns the exit code (0 pass, 1 fail,
+ * 2 inconclusive or bad arguments). `send` replaces the HTTP sender in tests.
+ */
+export async function weightsMain(
+  argv: readonly string[],
+  io: ProbeIo = processIo,
+  send?: WeightsSender,
+): Promise<number> {
+  let args: WeightsArgs | 'help';
+  try {
+    args = parseWeightsArgs(argv);
+  } catch (error) {
+    if (!(error instanceof ArgError)) throw error;
+    io.stderr(`probe weights: ${error.message} (see probe weights --help)\n`);
+    return 2;
+  }
+  if (args === 'help') {
+    io.stdout(WEIGHTS_HELP);
+    return 0;
+  }
+  const sender = send ?? httpWeightsSender(args.url, args.match, args.timeoutMs);
+  const verdict = await runWeightsProbe(args.expected, args.options, sender);
+  io.stdout(`${JSON.stringify(verdict)}\n`);
+  return EXIT_CODES[verdict.verdict];
+}
