@@ -1,0 +1,89 @@
+import { Listr } from 'listr2';
+
+/** `update(line)` shows what a long task is doing now ("3/5 nodes drained"). */
+export type TaskBody<T> = (update: (line: string) => void) => Promise<T>;
+
+export interface Progress {
+  task<T>(title: string, fn: TaskBody<T>): Promise<T>;
+}
+
+export interface PlainProgressOptions {
+  write?: (line: string) => void;
+  now?: () => Date;
+}
+
+function hms(d: Date): string {
+  return d.toISOString().slice(11, 19);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * Plain timestamped lines, for CI logs and pipes: spinners and cursor moves turn into noise there.
+ * `[12:03:04] ▶ title` … `[12:04:10] ✔ title (66.0 s)` or `✖ title (3.2 s): why`.
+ */
+export function plainProgress({
+  write = (line) => process.stderr.write(`${line}\n`),
+  now = () => new Date(),
+}: PlainProgressOptions = {}): Progress {
+  return {
+    async task(title, fn) {
+      const started = now();
+      write(`[${hms(started)}] ▶ ${title}`);
+      try {
+        const value = await fn((line) => write(`[${hms(now())}]   ${title}: ${line}`));
+        write(`[${hms(now())}] ✔ ${title} (${seconds(now().getTime() - started.getTime())})`);
+        return value;
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        write(`[${hms(now())}] ✖ ${title} (${seconds(now().getTime() - started.getTime())}): ${why}`);
+        throw error;
+      }
+    },
+  };
+}
+
+/** listr2's live renderer for an interactive terminal; the task's error propagates unchanged. */
+export function listrProgress(): Progress {
+  return {
+    async task<T>(title: string, fn: TaskBody<T>): Promise<T> {
+      let result: { value: T } | undefined;
+      await new Listr(
+        [
+          {
+            title,
+            task: async (_ctx, task) => {
+              const value = await fn((line) => {
+                task.output = line;
+              });
+              result = { value };
+            },
+          },
+        ],
+        { exitOnError: true, rendererOptions: { collapseErrors: false } },
+      ).run();
+      if (result === undefined) throw new Error(`task "${title}" ended without a result`);
+      return result.value;
+    },
+  };
+}
+
+/** Plain lines when `CI` is set or stderr is not a terminal (logs, pipes); listr2 on an interactive one. */
+export function progressMode(
+  env: NodeJS.ProcessEnv = process.env,
+  isTTY: boolean = process.stderr.isTTY === true,
+): 'plain' | 'listr' {
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false';
+  return ci || !isTTY ? 'plain' : 'listr';
+}
+
+export function createProgress(env: NodeJS.ProcessEnv = process.env, isTTY?: boolean): Progress {
+  return progressMode(env, isTTY) === 'plain' ? plainProgress() : listrProgress();
+}
+
+/** The process-wide progress reporter. */
+export const progress: Progress = {
+  task: (title, fn) => createProgress().task(title, fn),
+};
