@@ -1,12 +1,59 @@
 import type { Command } from 'commander';
-import { UserError } from '../../helpers/errors.ts';
+import { executeRun } from '../run-execute.ts';
+import {
+  DEFAULT_OPERATOR_VERSION,
+  DEFAULT_REPORTS_DIR,
+  DEFAULT_WORKERS,
+  parseRunOptions,
+  type RawRunFlags,
+  RUN_SCENARIOS,
+} from '../run-options.ts';
 
-// Placeholder until the owning module lands; replaced wholesale by its implementation.
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
 export function register(program: Command): void {
   program
     .command('run')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new UserError('run is not implemented yet — see the README for available commands');
+    .description(
+      'Create a kind cluster (or use an existing one), install the mesh, run the upgrade scenarios, report',
+    )
+    .option(
+      '--scenario <name>',
+      `scenario to run, repeatable (default: all of ${RUN_SCENARIOS.join(', ')})`,
+      collect,
+      [],
+    )
+    .option('--from <version>', 'Istio version to upgrade from (e.g. 1.29.6)')
+    .option('--to <version>', 'Istio version to upgrade to (e.g. 1.30.3)')
+    .option('--provider <name>', 'kind | existing (default kind; --kubeconfig implies existing)')
+    .option('--kubeconfig <file>', 'kubeconfig of an existing cluster (implies --provider existing)')
+    .option('--context <name>', 'context of --kubeconfig to use (default: its current-context)')
+    .option(
+      '--allow-cluster <context>',
+      'let the suite modify the existing cluster of this context (required)',
+    )
+    .option(
+      '--k8s-version <version>',
+      'Kubernetes version of the kind nodes (needs a recorded digest or --node-image)',
+    )
+    .option('--node-image <image@sha256:digest>', 'kind node image, pinned by digest')
+    .option('--workers <n>', `kind worker nodes, at least 2 (default ${DEFAULT_WORKERS})`)
+    .option(
+      '--operator-version <version>',
+      `Sail operator Helm chart version (default ${DEFAULT_OPERATOR_VERSION})`,
+    )
+    .option('--hub <registry>', 'custom operator image registry (pre-release builds; with --tag)')
+    .option('--tag <tag>', 'custom operator image tag (with --hub)')
+    .option('--keep-cluster', 'keep the cluster (or the run objects) after the run and print how to reach it')
+    .option(
+      '--registry-mirror',
+      'pull docker.io images through a local registry:2 cache (needs Docker; kind only)',
+    )
+    .option('--manifests-dir <dir>', 'local bookinfo/curl manifests instead of downloading them')
+    .option('--allow-skew', 'run version pairs outside the documented skew policy')
+    .option('--reports-dir <dir>', `where reports go (default ${DEFAULT_REPORTS_DIR})`)
+    .option('--timeout-scale <x>', 'multiply every wait timeout (slow machines), e.g. 2')
+    .action(async (flags: RawRunFlags) => {
+      process.exitCode = await executeRun(parseRunOptions(flags));
     });
 }

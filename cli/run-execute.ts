@@ -1,0 +1,151 @@
+import { ExistingProvider } from '../clusters/existing/provider.ts';
+import { describeFacts } from '../clusters/facts.ts';
+import { resolveNodeImage } from '../clusters/kind/node-images.ts';
+import { KindProvider } from '../clusters/kind/provider.ts';
+import { type RunRecord, runLifecycle } from '../clusters/lifecycle.ts';
+import { checkExistingPrerequisites, checkKindPrerequisites } from '../clusters/prerequisites.ts';
+import { kindClusterName, newRunId, runDirOf } from '../clusters/run-id.ts';
+import { type ClusterProvider, canLoadImages } from '../clusters/types.ts';
+import { isUserError, toError } from '../helpers/errors.ts';
+import { type LaunchSuites, loadLaunchSuites } from './run-handoff.ts';
+import type { RunOptions } from './run-options.ts';
+import { chooseProgress, type Progress } from './run-progress.ts';
+
+export interface RunDeps {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly progress?: Progress;
+  readonly runId?: string;
+  /** Where `runs/<id>/` go; the working directory's `runs` by default. */
+  readonly runsRoot?: string;
+  readonly loadLaunch?: () => Promise<LaunchSuites>;
+}
+
+/** Exit codes of `run`: 0 all passed, 1 any failed, 2 user error (thrown as UserError), 130/143 signals. */
+export const EXIT = { passed: 0, failed: 1 } as const;
+
+interface Prepared {
+  readonly provider: ClusterProvider;
+  readonly record: Omit<RunRecord, 'startedAt'>;
+}
+
+/** Checks prerequisites and builds the provider; nothing is created here. */
+async function prepare(
+  options: RunOptions,
+  runId: string,
+  runDir: string,
+  deps: RunDeps,
+  progress: Progress,
+): Promise<Prepared> {
+  const env = deps.env ?? process.env;
+  const target = options.target;
+  if (target.provider === 'kind') {
+    // Node image first: a missing digest is a user error that needs no tool to detect.
+    const nodeImage = resolveNodeImage(target.k8sVersion, target.nodeImage);
+    const { engine } = await checkKindPrerequisites(env);
+    const clusterName = kindClusterName(runId);
+    const provider = new KindProvider({
+      clusterName,
+      runDir,
+      workers: options.workers,
+      nodeImage,
+      registryMirror: target.registryMirror,
+      engine,
+      env,
+      log: (line) => progress.info(line),
+    });
+    return {
+      provider,
+      record: { runId, provider: 'kind', clusterName, kubeconfigPath: provider.kubeconfigPath },
+    };
+  }
+  const { resolved, facts } = await checkExistingPrerequisites(
+    { kubeconfigPath: target.kubeconfigPath, context: target.context, allowCluster: target.allowCluster },
+    { env },
+  );
+  progress.info(`cluster: ${describeFacts(facts)}`);
+  const provider = new ExistingProvider({
+    resolved,
+    runId,
+    log: (line) => progress.info(line),
+    detect: async () => facts,
+  });
+  return {
+    provider,
+    record: {
+      runId,
+      provider: 'existing',
+      clusterName: resolved.context,
+      kubeconfigPath: resolved.path,
+      context: resolved.context,
+    },
+  };
+}
+
+/**
+ * `run` after its flags parsed: prerequisites → cluster → suites → cleanup. Returns the exit code; user errors
+ * found before anything was created are thrown (exit 2, one line each).
+ */
+export async function executeRun(options: RunOptions, deps: RunDeps = {}): Promise<number> {
+  const progress = deps.progress ?? chooseProgress(deps.env ?? process.env);
+  const runId = deps.runId ?? newRunId();
+  const runDir = runDirOf(runId, deps.runsRoot);
+  const { provider, record } = await prepare(options, runId, runDir, deps, progress);
+  progress.info(
+    `run ${runId}: ${options.scenarios.join(', ')} on ${provider.describe()} (run folder ${runDir})`,
+  );
+  const outcome = await runLifecycle(
+    {
+      runId,
+      runDir,
+      provider,
+      record: { ...record, startedAt: new Date().toISOString() },
+      keepCluster: options.keepCluster,
+      reporter: progress,
+    },
+    async ({ handle, signal, cleanup }) => {
+      // Loaded once a cluster answers, so a checkout without suites still exercises the whole cluster layer.
+      const launch = await (deps.loadLaunch ?? loadLaunchSuites)();
+      const loadImages = canLoadImages(provider) ? provider.loadImages.bind(provider) : undefined;
+      return launch({
+        runId,
+        runDir,
+        provider: handle.provider,
+        kubeconfigPath: handle.kubeconfigPath,
+        ...(handle.context !== undefined ? { context: handle.context } : {}),
+        facts: handle.facts,
+        scenarios: options.scenarios,
+        ...(options.from !== undefined ? { from: options.from } : {}),
+        ...(options.to !== undefined ? { to: options.to } : {}),
+        workers: options.workers,
+        operatorVersion: options.operatorVersion,
+        ...(options.hub !== undefined ? { hub: options.hub } : {}),
+        ...(options.tag !== undefined ? { tag: options.tag } : {}),
+        ...(options.manifestsDir !== undefined ? { manifestsDir: options.manifestsDir } : {}),
+        allowSkew: options.allowSkew,
+        reportsDir: options.reportsDir,
+        timeoutScale: options.timeoutScale,
+        signal,
+        ...(loadImages ? { loadImages } : {}),
+        onCleanup: (what, undo) => cleanup.push(what, undo),
+      });
+    },
+  );
+  if (outcome.kind === 'stopped') {
+    progress.warn(`run ${runId} stopped by ${outcome.signal}`);
+    return outcome.exitCode;
+  }
+  if (outcome.kind === 'failed') {
+    // A user error met after the cluster came up (bad manifests dir, …) keeps its one line and exit 2.
+    if (isUserError(outcome.error)) throw outcome.error;
+    const error = toError(outcome.error);
+    progress.warn(`run ${runId} failed: ${error.message}`);
+    return EXIT.failed;
+  }
+  if (!outcome.value.ok) {
+    progress.warn(`run ${runId}: some scenarios failed — reports in ${options.reportsDir}`);
+    return EXIT.failed;
+  }
+  if (outcome.cleanupFailed) return EXIT.failed;
+  progress.info(`run ${runId}: all scenarios passed — reports in ${options.reportsDir}`);
+  return EXIT.passed;
+}

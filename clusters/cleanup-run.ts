@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../helpers/errors.ts';
+import { assertClusterAllowed, resolveKubeconfig } from './existing/kubeconfig.ts';
+import { deleteKindCluster, listKindClusters } from './kind/provider.ts';
+import { RUN_RECORD_FILE } from './lifecycle.ts';
+import { MISSING } from './prerequisites.ts';
+import { isRunId, KIND_CLUSTER_PREFIX, kindClusterName, runDirOf } from './run-id.ts';
+import { sweepRunObjects } from './sweep.ts';
+import { findOnPath } from './tools.ts';
+
+const RunRecordSchema = z.object({
+  runId: z.string(),
+  provider: z.enum(['kind', 'existing']),
+  clusterName: z.string(),
+  kubeconfigPath: z.string(),
+  context: z.string().optional(),
+  startedAt: z.string(),
+});
+
+export interface CleanupRunInput {
+  readonly runId: string;
+  readonly runsRoot?: string;
+  readonly kubeconfigPath?: string;
+  readonly context?: string;
+  readonly allowCluster?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly log: (line: string) => void;
+}
+
+async function readRecord(runId: string, runsRoot: string | undefined) {
+  const file = join(runDirOf(runId, runsRoot), RUN_RECORD_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined; // no record: the run crashed before writing it, or ran elsewhere
+  }
+  const parsed = RunRecordSchema.safeParse(JSON.parse(text));
+  if (!parsed.success)
+    throw new UserError(
+      `${file} is not a run record — delete it, or pass --kubeconfig for an existing cluster`,
+    );
+  return parsed.data;
+}
+
+async function requireKind(env: NodeJS.ProcessEnv): Promise<void> {
+  if (!(await findOnPath('kind', env))) throw new UserError(MISSING.kind);
+}
+
+/**
+ * Sweeps what one run left: its kind cluster, or on an existing cluster (only with `--allow-cluster` naming the
+ * context) the objects labelled with its run id. Uses `runs/<id>/run.json` when present; without it, a kind
+ * cluster `aus-<id>` is assumed unless `--kubeconfig` says otherwise.
+ */
+export async function cleanupRun(input: CleanupRunInput): Promise<void> {
+  const env = input.env ?? process.env;
+  if (!isRunId(input.runId)) {
+    throw new UserError(
+      `"${input.runId}" is not a run id — pass the id printed by run (e.g. 20260825-101530-a1b2); see ls runs/`,
+    );
+  }
+  const record = await readRecord(input.runId, input.runsRoot);
+  const existing = input.kubeconfigPath !== undefined || record?.provider === 'existing';
+  if (!existing) {
+    await requireKind(env);
+    const name = record?.clusterName ?? kindClusterName(input.runId);
+    const live = await listKindClusters(env);
+    if (!live.includes(name)) {
+      input.log(`kind cluster ${name} is already gone`);
+      return;
+    }
+    await deleteKindCluster(name, env);
+    input.log(`deleted kind cluster ${name}`);
+    return;
+  }
+  const kubeconfigPath = input.kubeconfigPath ?? record?.kubeconfigPath;
+  if (kubeconfigPath === undefined)
+    throw new UserError('no kubeconfig recorded for this run — pass --kubeconfig <file>');
+  const resolved = resolveKubeconfig(kubeconfigPath, input.context ?? record?.context);
+  assertClusterAllowed(resolved.context, input.allowCluster);
+  const deleted = await sweepRunObjects(resolved.kubeconfig, input.runId);
+  input.log(
+    deleted.length > 0
+      ? `deleted ${deleted.join(', ')} on context ${resolved.context}`
+      : `nothing labelled with run ${input.runId} on context ${resolved.context}`,
+  );
+}
+
+/** Deletes every kind cluster named `aus-*`: what crashed or kept runs on this machine left. */
+export async function cleanupAllKind(input: {
+  env?: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}): Promise<string[]> {
+  const env = input.env ?? process.env;
+  await requireKind(env);
+  const ours = (await listKindClusters(env)).filter((name) => name.startsWith(KIND_CLUSTER_PREFIX));
+  if (ours.length === 0) input.log(`no ${KIND_CLUSTER_PREFIX}* kind clusters found`);
+  for (const name of ours) {
+    await deleteKindCluster(name, env);
+    input.log(`deleted kind cluster ${name}`);
+  }
+  return ours;
+}

@@ -1,0 +1,131 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { executeRun } from '../../../cli/run-execute.ts';
+import type { LaunchOptions, LaunchResult } from '../../../cli/run-handoff.ts';
+import { parseRunOptions } from '../../../cli/run-options.ts';
+import { plainProgress } from '../../../cli/run-progress.ts';
+import { UserError } from '../../../helpers/errors.ts';
+import { createStandInBin, DOCKER_UP, type StandInBin } from '../../support/stand-in-bin.ts';
+
+const RUN_ID = '20260825-101530-a1b2';
+const CLUSTER = `aus-${RUN_ID}`;
+let bin: StandInBin;
+let root: string;
+let out: string;
+let err: string;
+
+beforeEach(async () => {
+  bin = await createStandInBin({ docker: DOCKER_UP, kind: [], helm: [] });
+  root = await mkdtemp(join(tmpdir(), 'aus-exec-'));
+  out = '';
+  err = '';
+});
+afterEach(async () => {
+  await bin.remove();
+  await rm(root, { recursive: true, force: true });
+});
+
+function streams() {
+  const o = new PassThrough();
+  const e = new PassThrough();
+  o.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  e.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  return plainProgress({ out: o, err: e });
+}
+
+async function run(
+  flags: Parameters<typeof parseRunOptions>[0],
+  launch: (o: LaunchOptions) => Promise<LaunchResult>,
+) {
+  return executeRun(parseRunOptions(flags), {
+    env: bin.env(),
+    progress: streams(),
+    runId: RUN_ID,
+    runsRoot: root,
+    loadLaunch: async () => launch,
+  });
+}
+
+const kindCalls = async () =>
+  (await bin.calls()).filter((c) => c.tool === 'kind').map((c) => c.argv.slice(0, 2).join(' '));
+
+describe('run (in process, stand-in kind/docker/helm)', () => {
+  it('creates the cluster, hands the suites what they need, deletes the cluster and exits 0', async () => {
+    let seen: LaunchOptions | undefined;
+    const code = await run({ scenario: ['inplace'], from: '1.29.6', to: '1.30.3' }, async (o) => {
+      seen = o;
+      return { ok: true };
+    });
+    expect(code).toBe(0);
+    expect(seen).toMatchObject({
+      runId: RUN_ID,
+      runDir: join(root, RUN_ID),
+      provider: 'kind',
+      kubeconfigPath: join(root, RUN_ID, 'kubeconfig'),
+      facts: { openshift: false, operatorPreinstalled: undefined },
+      scenarios: ['inplace'],
+      from: '1.29.6',
+      to: '1.30.3',
+      operatorVersion: '1.30.3',
+      workers: 2,
+    });
+    expect(typeof seen?.loadImages).toBe('function');
+    expect(seen?.context).toBeUndefined();
+    expect(await kindCalls()).toEqual(['get clusters', 'create cluster', 'delete cluster']);
+    const del = (await bin.calls()).find((c) => c.argv[0] === 'delete');
+    expect(del?.argv).toEqual(['delete', 'cluster', '--name', CLUSTER]);
+    expect(out).toContain(`run ${RUN_ID}: all scenarios passed`);
+  });
+
+  it('exits 1 and still deletes the cluster when a scenario fails', async () => {
+    const code = await run({ scenario: ['inplace'] }, async () => ({ ok: false }));
+    expect(code).toBe(1);
+    expect(await kindCalls()).toEqual(['get clusters', 'create cluster', 'delete cluster']);
+  });
+
+  it('exports logs, deletes the cluster and exits 1 when the suites crash', async () => {
+    const code = await run({}, async () => {
+      throw new Error('boom');
+    });
+    expect(code).toBe(1);
+    expect(await kindCalls()).toEqual(['get clusters', 'create cluster', 'export logs', 'delete cluster']);
+    expect(err).toContain(`run ${RUN_ID} failed: boom`);
+  });
+
+  it('runs the undo actions the suites registered before deleting the cluster', async () => {
+    const order: string[] = [];
+    await run({}, async (o) => {
+      o.onCleanup('stop port-forward', () => {
+        order.push('port-forward');
+      });
+      return { ok: true };
+    });
+    expect(order).toEqual(['port-forward']);
+    expect((await kindCalls()).at(-1)).toBe('delete cluster');
+  });
+
+  it('with --keep-cluster: keeps it and prints how to reach and delete it', async () => {
+    await run({ keepCluster: true }, async () => ({ ok: true }));
+    expect(await kindCalls()).toEqual(['get clusters', 'create cluster']);
+    expect(out).toContain(`export KUBECONFIG=${join(root, RUN_ID, 'kubeconfig')}`);
+    expect(out).toContain('kubectl get pods -A');
+    expect(out).toContain(`npx ambient-upgrade cleanup --run ${RUN_ID}`);
+    expect(out).toContain(`kind delete cluster --name ${CLUSTER}`);
+  });
+
+  it('keeps a user error met by the suites as a user error, after cleaning up', async () => {
+    await expect(
+      run({}, async () => {
+        throw new UserError('--manifests-dir /x has no bookinfo.yaml — pass a folder with the samples');
+      }),
+    ).rejects.toThrow(UserError);
+    expect((await kindCalls()).at(-1)).toBe('delete cluster');
+  });
+});
