@@ -1,0 +1,83 @@
+import { ArgError, numberArg, optionalString, parseProbeArgs, requireString } from './args.ts';
+import { requestAuthz } from './authz.ts';
+import { type ProbeIo, processIo } from './io.ts';
+import type { AuthzExpect, AuthzVerdict } from './verdicts.ts';
+
+export const AUTHZ_HELP = `Usage: probe authz --url URL --expect allow|deny [--method GET] [--timeout MS]
+
+One HTTP request on a new connection, classified the way the mesh reports policy. Prints one JSON line:
+  {"verdict":"allow"|"deny"|"error","evidence":"…","status"?:n,"by"?:…,"reason"?:…,"elapsedMs":n}
+
+  deny   the waypoint answered 403 with a body containing 'RBAC: access denied' (by: http-403-rbac), or the
+         peer reset/closed the connection before any response byte (by: reset; ztunnel L4 deny, curl exit 56)
+  allow  a 2xx/3xx response from the application
+  error  anything else: 503, another 403 body, other statuses, timeout, refused, DNS failure, partial response
+
+Options:
+  --url URL        http:// URL to request (required)
+  --expect V       allow or deny (required)
+  --method M       HTTP method (default GET)
+  --timeout MS     deadline for connect + response + body (default 5000)
+  -h, --help       show this help
+
+Exit: 0 verdict equals --expect, 1 the opposite verdict, 2 error verdict or bad arguments.
+`;
+
+export interface AuthzOptions {
+  url: URL;
+  method: string;
+  expect: AuthzExpect;
+  timeoutMs: number;
+}
+
+export function parseAuthzArgs(argv: readonly string[]): AuthzOptions | 'help' {
+  const values = parseProbeArgs(argv, {
+    url: { type: 'string' },
+    expect: { type: 'string' },
+    method: { type: 'string' },
+    timeout: { type: 'string' },
+  });
+  if (values.help === true) return 'help';
+  const rawUrl = requireString(values, 'url');
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw new ArgError(`--url is not a URL: '${rawUrl}'`);
+  }
+  if (url.protocol !== 'http:') throw new ArgError(`--url must be http:// (got '${url.protocol}')`);
+  const expect = requireString(values, 'expect');
+  if (expect !== 'allow' && expect !== 'deny') {
+    throw new ArgError(`--expect must be allow or deny, got '${expect}'`);
+  }
+  const method = (optionalString(values, 'method') ?? 'GET').toUpperCase();
+  if (!/^[A-Z]+$/.test(method)) throw new ArgError(`--method must be an HTTP method, got '${method}'`);
+  const timeout = optionalString(values, 'timeout');
+  const timeoutMs =
+    timeout === undefined ? 5000 : numberArg('timeout', timeout, { min: 1, max: 600_000, integer: true });
+  return { url, method, expect, timeoutMs };
+}
+
+/** 0 when the verdict is what was expected, 1 when it is the opposite, 2 when it proves nothing. */
+export function authzExitCode(verdict: AuthzVerdict, expect: AuthzExpect): number {
+  if (verdict.verdict === 'error') return 2;
+  return verdict.verdict === expect ? 0 : 1;
+}
+
+export async function authzMain(argv: readonly string[], io: ProbeIo = processIo): Promise<number> {
+  let options: AuthzOptions | 'help';
+  try {
+    options = parseAuthzArgs(argv);
+  } catch (error) {
+    if (!(error instanceof ArgError)) throw error;
+    io.stderr(`probe authz: ${error.message} (see probe authz --help)\n`);
+    return 2;
+  }
+  if (options === 'help') {
+    io.stdout(AUTHZ_HELP);
+    return 0;
+  }
+  const verdict = await requestAuthz(options);
+  io.stdout(`${JSON.stringify(verdict)}\n`);
+  return authzExitCode(verdict, options.expect);
+}

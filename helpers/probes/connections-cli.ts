@@ -1,0 +1,126 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { ArgError, numberArg, optionalString, parseProbeArgs, requireString, targetArg } from './args.ts';
+import { type ConnectionsOptions, runConnections } from './connections.ts';
+import { type ProbeIo, processIo } from './io.ts';
+import type { ConnectionsReport } from './verdicts.ts';
+
+export const CONNECTIONS_HELP = `Usage: probe connections --target HOST:PORT --count N --duration S --out FILE
+                         [--interval MS] [--new-per-second R] [--planned-life S]
+
+Holds N long-lived TCP connections to a line echo server (socat EXEC:cat, or probe echo-server), writes a line on
+each every interval and checks its echo; meanwhile opens R short connections per second (connect, one echo,
+close). Stops after --duration, or early on SIGTERM/SIGINT, then writes FILE (JSON) and exits 0:
+  {"long":[{"id","opened","closed","outcome","lastEcho","echoes","error"?}],
+   "new":{"attempted","succeeded","failed","firstSucceeded","lastSucceeded","failures":[{"at","error"}]},
+   "target","started","ended","intervalMs","plannedLifeMs","stoppedBy"}            (times: epoch ms)
+
+Long outcomes: open (alive at the end), closed (ended cleanly by --planned-life), reset (ECONNRESET),
+eof (peer closed), timeout (no echo within one interval), error (connect failure, wrong echo).
+Short connections: "at" is when the attempt started; each has one interval to connect and echo.
+
+Options:
+  --target HOST:PORT     echo server ([IPv6]:PORT for IPv6)
+  --count N              long-lived connections to hold (0 allowed)
+  --duration S           seconds to run
+  --out FILE             where to write the JSON report
+  --interval MS          echo interval and echo timeout (default 1000)
+  --new-per-second R     short connections per second (default 1; 0 disables)
+  --planned-life S       each long connection closes itself cleanly S seconds after it opened
+  -h, --help             show this help
+
+Exit: 0 when the report was written (the suite judges its content), 1 if FILE cannot be written, 2 bad arguments.
+`;
+
+export type ConnectionsArgs = Omit<ConnectionsOptions, 'signal'> & { out: string };
+
+export function parseConnectionsArgs(argv: readonly string[]): ConnectionsArgs | 'help' {
+  const values = parseProbeArgs(argv, {
+    target: { type: 'string' },
+    count: { type: 'string' },
+    duration: { type: 'string' },
+    interval: { type: 'string' },
+    'new-per-second': { type: 'string' },
+    'planned-life': { type: 'string' },
+    out: { type: 'string' },
+  });
+  if (values.help === true) return 'help';
+  const { host, port } = targetArg('target', requireString(values, 'target'));
+  const count = numberArg('count', requireString(values, 'count'), { min: 0, max: 100_000, integer: true });
+  const durationS = numberArg('duration', requireString(values, 'duration'), { min: 0.001, max: 7 * 86_400 });
+  const out = requireString(values, 'out');
+  const interval = optionalString(values, 'interval');
+  const intervalMs =
+    interval === undefined
+      ? 1000
+      : numberArg('interval', interval, { min: 10, max: 3_600_000, integer: true });
+  const rate = optionalString(values, 'new-per-second');
+  const newPerSecond = rate === undefined ? 1 : numberArg('new-per-second', rate, { min: 0, max: 1000 });
+  const life = optionalString(values, 'planned-life');
+  const plannedLifeMs =
+    life === undefined
+      ? null
+      : Math.round(numberArg('planned-life', life, { min: 0.001, max: 7 * 86_400 }) * 1000);
+  return {
+    host,
+    port,
+    count,
+    durationMs: Math.round(durationS * 1000),
+    intervalMs,
+    newPerSecond,
+    plannedLifeMs,
+    out,
+  };
+}
+
+/** Runs the probe; SIGTERM/SIGINT stop it early and it still writes the report and exits 0. */
+export async function connectionsMain(argv: readonly string[], io: ProbeIo = processIo): Promise<number> {
+  let args: ConnectionsArgs | 'help';
+  try {
+    args = parseConnectionsArgs(argv);
+  } catch (error) {
+    if (!(error instanceof ArgError)) throw error;
+    io.stderr(`probe connections: ${error.message} (see probe connections --help)\n`);
+    return 2;
+  }
+  if (args === 'help') {
+    io.stdout(CONNECTIONS_HELP);
+    return 0;
+  }
+  const { out, ...options } = args;
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  let report: ConnectionsReport;
+  try {
+    report = await runConnections({ ...options, signal: controller.signal });
+  } finally {
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
+  }
+  try {
+    // Write then rename so a reader never sees half a file.
+    const partial = `${out}.partial-${process.pid}`;
+    await writeFile(partial, `${JSON.stringify(report)}\n`);
+    await rename(partial, out);
+  } catch (error) {
+    io.stderr(
+      `probe connections: cannot write ${out}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 1;
+  }
+  io.stdout(`${JSON.stringify(summarise(report, out))}\n`);
+  return 0;
+}
+
+/** One stdout line so a human (or kubectl logs) sees the gist without the file. */
+export function summarise(report: ConnectionsReport, out: string): Record<string, unknown> {
+  const outcomes: Record<string, number> = {};
+  for (const c of report.long) outcomes[c.outcome] = (outcomes[c.outcome] ?? 0) + 1;
+  return {
+    out,
+    stoppedBy: report.stoppedBy,
+    long: outcomes,
+    new: { attempted: report.new.attempted, succeeded: report.new.succeeded, failed: report.new.failed },
+  };
+}
