@@ -1,0 +1,10 @@
+export * from './nodes.ts';
+export * from './render.ts';
+export type { Samples, Scenario, ScenarioContext } from './scenario.ts';
+export { findScenario, SCENARIO_NAMES, scenarios } from './scenarios/index.ts';
+export * from './skew-walk.ts';
+export * from './timeouts.ts';
+export type * from './types.ts';
+export { STEP_ACTIONS } from './types.ts';
+export * from './validate.ts';
+export * from './write.ts';

@@ -1,0 +1,3 @@
+export * from './skew.ts';
+export * from './supported.ts';
+export * from './version.ts';
