@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../helpers/labels.ts';
+
 /** Every object and cluster the suite creates carries these labels, so `cleanup` can find what a crash left. */
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY_VALUE = 'ambient-upgrade-suite';
-export const RUN_ID_LABEL = 'ambient-upgrade-suite.io/run-id';
+export { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL };
 
 /** kind clusters made by the suite are named `aus-<runId>`; `cleanup --all` sweeps this prefix. */
 export const KIND_CLUSTER_PREFIX = 'aus-';

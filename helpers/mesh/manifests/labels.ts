@@ -1,10 +1,8 @@
 import { UserError } from '../../errors.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../../labels.ts';
 import type { BuilderOptions } from './types.ts';
 
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY_VALUE = 'ambient-upgrade-suite';
-/** Carries the run id so `cleanup --run <id>` can sweep what one run created. */
-export const RUN_ID_LABEL = 'ambient-upgrade-suite/run-id';
+export { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL };
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 

@@ -40,7 +40,7 @@ describe('run ids', () => {
     expect(isRunId('../etc')).toBe(false);
     expect(kindClusterName(id)).toBe('aus-20260825-101530-a1b2');
     expect(runLabelSelector(id)).toBe(
-      'app.kubernetes.io/managed-by=ambient-upgrade-suite,ambient-upgrade-suite.io/run-id=20260825-101530-a1b2',
+      'app.kubernetes.io/managed-by=ambient-upgrade-suite,ambient-upgrade-suite/run-id=20260825-101530-a1b2',
     );
   });
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sweepRunObjects } from '../../../clusters/sweep.ts';
 
 const RUN = '20260825-101530-a1b2';
-const SELECTOR = `app.kubernetes.io/managed-by=ambient-upgrade-suite,ambient-upgrade-suite.io/run-id=${RUN}`;
+const SELECTOR = `app.kubernetes.io/managed-by=ambient-upgrade-suite,ambient-upgrade-suite/run-id=${RUN}`;
 let server: Server | undefined;
 afterEach(async () => {
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
