@@ -2,6 +2,7 @@ import { authzMain } from './authz-cli.ts';
 import { connectionsMain } from './connections-cli.ts';
 import { echoServerMain } from './echo-server-cli.ts';
 import { type ProbeIo, processIo } from './io.ts';
+import { trafficMain } from './traffic-cli.ts';
 import { weightsMain } from './weights-cli.ts';
 
 // The probe program: the same code runs on a laptop (`ambient-upgrade probe …`) and in a pod
@@ -21,6 +22,10 @@ export const SUBCOMMANDS: Record<string, { summary: string; run: Subcommand }> =
   connections: {
     summary: 'hold long-lived connections and open new ones; write their timeline as JSON',
     run: connectionsMain,
+  },
+  traffic: {
+    summary: 'steady-rate GETs, each on a new connection; write outcomes as JSON on finish or SIGTERM',
+    run: (argv, io) => trafficMain(argv, io),
   },
   'echo-server': { summary: 'a TCP line echo server for connections', run: echoServerMain },
 };

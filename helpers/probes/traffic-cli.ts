@@ -130,8 +130,10 @@ export async function trafficMain(
   const { out, url } = args;
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  // `on`, not `once`: a signal can arrive twice (a terminal signals the whole group and tsx relays it again), and
+  // a second one must not kill the probe before the report is written. The wait is bounded by --timeout.
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   if (deps.signal?.aborted) onSignal();
   deps.signal?.addEventListener('abort', onSignal, { once: true });
   let report: TrafficReport;
@@ -148,21 +150,21 @@ export async function trafficMain(
       ...(deps.clock === undefined ? {} : { clock: deps.clock }),
       ...(deps.onOutcome === undefined ? {} : { onOutcome: deps.onOutcome }),
     });
+    // Write then rename so a reader never sees half a file.
+    const partial = `${out}.partial-${process.pid}`;
+    try {
+      await writeFile(partial, `${JSON.stringify(report)}\n`);
+      await rename(partial, out);
+    } catch (error) {
+      io.stderr(
+        `probe traffic: cannot write ${out}: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      return 1;
+    }
   } finally {
     process.removeListener('SIGTERM', onSignal);
     process.removeListener('SIGINT', onSignal);
     deps.signal?.removeEventListener('abort', onSignal);
-  }
-  try {
-    // Write then rename so a reader never sees half a file.
-    const partial = `${out}.partial-${process.pid}`;
-    await writeFile(partial, `${JSON.stringify(report)}\n`);
-    await rename(partial, out);
-  } catch (error) {
-    io.stderr(
-      `probe traffic: cannot write ${out}: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    return 1;
   }
   io.stdout(
     `${JSON.stringify({
