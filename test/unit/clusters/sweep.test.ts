@@ -35,8 +35,30 @@ async function fakeApi(): Promise<{ kubeconfig: KubeConfig; requests: string[] }
           apiVersion: 'v1',
           kind: 'NamespaceList',
           metadata: {},
-          items: ours ? [{ metadata: { name: 'bookinfo' } }, { metadata: { name: 'istio-system' } }] : [],
+          items: ours
+            ? [
+                { metadata: { name: 'bookinfo' } },
+                { metadata: { name: 'istio-system' } },
+                { metadata: { name: 'default' } },
+              ]
+            : [],
         });
+      }
+      // Inside the protected `default` namespace: one labelled Deployment and ServiceAccount, nothing else.
+      if (url.pathname === '/apis/apps/v1/namespaces/default/deployments') {
+        return json(200, {
+          kind: 'DeploymentList',
+          items: ours ? [{ metadata: { name: 'curl-probe' } }] : [],
+        });
+      }
+      if (url.pathname === '/api/v1/namespaces/default/serviceaccounts') {
+        return json(200, { kind: 'ServiceAccountList', items: ours ? [{ metadata: { name: 'curl' } }] : [] });
+      }
+      if (
+        url.pathname.startsWith('/api/v1/namespaces/default/') ||
+        url.pathname.startsWith('/apis/policy/v1/namespaces/default/')
+      ) {
+        return json(200, { items: [] });
       }
     }
     if (req.method === 'DELETE') return json(200, { kind: 'Status', status: 'Success' });
@@ -63,11 +85,20 @@ describe('sweepRunObjects', () => {
   it("deletes only the run's labelled Sail resources, then its namespaces, skipping kinds not installed", async () => {
     const { kubeconfig, requests } = await fakeApi();
     const deleted = await sweepRunObjects(kubeconfig, RUN);
-    expect(deleted).toEqual(['istios/default', 'namespaces/bookinfo', 'namespaces/istio-system']);
+    expect(deleted).toEqual([
+      'istios/default',
+      'namespaces/bookinfo',
+      'namespaces/istio-system',
+      'default/deployments/curl-probe',
+      'default/serviceaccounts/curl',
+    ]);
+    // `default` is labelled by the suite but never deleted: only the suite's objects inside it are.
     expect(requests.filter((r) => r.startsWith('DELETE'))).toEqual([
       'DELETE /apis/sailoperator.io/v1/istios/default',
       'DELETE /api/v1/namespaces/bookinfo',
       'DELETE /api/v1/namespaces/istio-system',
+      'DELETE /apis/apps/v1/namespaces/default/deployments/curl-probe',
+      'DELETE /api/v1/namespaces/default/serviceaccounts/curl',
     ]);
   });
 });
