@@ -70,7 +70,8 @@ export function toPlanJson(plan: Plan): PlanJson {
   };
 }
 
-function toJsonStep(step: Step): PlanJsonStep {
+/** One step as `plan.json` shows it (objects as references): what the report attaches to each step. */
+export function toJsonStep(step: Step): PlanJsonStep {
   const base = {
     id: step.id,
     name: step.name,

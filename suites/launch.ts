@@ -1,0 +1,165 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { VersionApi } from '@kubernetes/client-node';
+import { createVitest } from 'vitest/node';
+import type { LaunchOptions, LaunchResult } from '../cli/run-handoff.ts';
+import { connect } from '../helpers/k8s/client.ts';
+import { getObject, listNodes } from '../helpers/k8s/read.ts';
+import { installGatewayApiCrds, installSailOperator } from '../helpers/mesh/install.ts';
+import { meshKube } from '../helpers/mesh/kube-adapter.ts';
+import { loadSamples } from '../helpers/mesh/samples.ts';
+import { progress } from '../helpers/report/progress.ts';
+import { writeRunMeta } from '../helpers/report/recorder.ts';
+import { writeSummary } from '../helpers/report/write-summary.ts';
+import {
+  assertInstallable,
+  defaultUpgradePath,
+  formatSail,
+  parseVersion,
+  supportedVersionsFromCrd,
+  type Version,
+} from '../helpers/versions/index.ts';
+import { RUN_CONFIG_ENV, type RunConfig } from './run-config.ts';
+
+/** Installs are slow on a fresh kind cluster (image pulls); each wait says what it saw when it gives up. */
+const INSTALL_TIMEOUT_MS = 10 * 60_000;
+
+/** The `from → to` of the run: given, or the newest minor upgrade the installed operator supports. */
+export async function resolveVersions(
+  istioCrd: unknown,
+  given: { from?: string; to?: string },
+): Promise<{ from: Version; to: Version }> {
+  const supported = supportedVersionsFromCrd(istioCrd);
+  const path = given.from && given.to ? undefined : defaultUpgradePath(supported, { kind: 'minor' });
+  const from = given.from ? parseVersion(given.from) : (path?.from as Version);
+  const to = given.to ? parseVersion(given.to) : (path?.to as Version);
+  assertInstallable(supported, from, '--from');
+  assertInstallable(supported, to, '--to');
+  return { from, to };
+}
+
+/**
+ * What `run` hands over once a cluster answers: install the cluster-wide pieces once (Gateway API CRDs, the Sail
+ * operator), settle the versions against the operator's own CRD, then run the selected scenario suites in vitest
+ * (their reporters write allure results and JUnit) and write the certification summary. A skipped scenario is not
+ * a pass: the run is `ok` only when the summary says certified.
+ */
+export async function launchSuites(options: LaunchOptions): Promise<LaunchResult> {
+  const reportsDir = resolve(options.reportsDir);
+  const cacheDir = resolve('.cache');
+  const kube = connect({
+    kubeconfigPath: options.kubeconfigPath,
+    ...(options.context ? { context: options.context } : {}),
+  });
+  const mesh = meshKube(kube);
+  const wait = { timeoutMs: INSTALL_TIMEOUT_MS * options.timeoutScale, signal: options.signal };
+
+  await progress.task('install Gateway API CRDs (standard channel)', () =>
+    installGatewayApiCrds(mesh, { cacheDir: join(cacheDir, 'gateway-api') }, wait),
+  );
+  const preinstalled = options.facts.operatorPreinstalled;
+  await progress.task(
+    preinstalled
+      ? `use the Sail operator installed via ${preinstalled.via}`
+      : `install Sail operator ${options.operatorVersion}`,
+    () =>
+      installSailOperator(
+        mesh,
+        {
+          kubeconfig: options.kubeconfigPath,
+          ...(options.context ? { context: options.context } : {}),
+          version: options.operatorVersion,
+          ...(options.hub && options.tag ? { image: { hub: options.hub, tag: options.tag } } : {}),
+          ...(preinstalled ? { namespace: preinstalled.namespace } : {}),
+          alreadyInstalled: preinstalled !== undefined,
+        },
+        wait,
+      ),
+  );
+  const crd = await getObject(kube, {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    name: 'istios.sailoperator.io',
+  });
+  const { from, to } = await resolveVersions(crd, {
+    ...(options.from ? { from: options.from } : {}),
+    ...(options.to ? { to: options.to } : {}),
+  });
+  // Fetch the samples now, so a missing network fails here with its fix instead of inside every scenario.
+  await progress.task(`fetch bookinfo samples for ${formatSail(from)}`, () =>
+    loadSamples(formatSail(from), {
+      cacheDir: join(cacheDir, 'samples'),
+      ...(options.manifestsDir ? { manifestsDir: options.manifestsDir } : {}),
+    }),
+  );
+
+  const [k8sVersion, nodes] = await Promise.all([
+    kube.config.makeApiClient(VersionApi).getCode(),
+    listNodes(kube),
+  ]);
+  await writeRunMeta(reportsDir, {
+    runId: options.runId,
+    startedAt: new Date().toISOString(),
+    cluster: {
+      provider: options.provider,
+      kubernetesVersion: k8sVersion.gitVersion,
+      nodeCount: nodes.length,
+      openshift: options.facts.openshift,
+    },
+    operator: {
+      version: options.operatorVersion,
+      image:
+        options.hub && options.tag
+          ? `${options.hub}/sail-operator:${options.tag}`
+          : `chart default (${options.operatorVersion})`,
+    },
+    istio: { from: formatSail(from), to: formatSail(to) },
+    scenarios: [...options.scenarios],
+  });
+
+  const config: RunConfig = {
+    runId: options.runId,
+    runDir: options.runDir,
+    kubeconfigPath: options.kubeconfigPath,
+    ...(options.context ? { context: options.context } : {}),
+    provider: options.provider,
+    openshift: options.facts.openshift,
+    scenarios: [...options.scenarios],
+    from: formatSail(from),
+    to: formatSail(to),
+    workers: options.workers,
+    operatorVersion: options.operatorVersion,
+    ...(options.manifestsDir ? { manifestsDir: options.manifestsDir } : {}),
+    cacheDir,
+    allowSkew: options.allowSkew,
+    reportsDir,
+    timeoutScale: options.timeoutScale,
+  };
+  await mkdir(options.runDir, { recursive: true });
+  const configFile = join(options.runDir, 'run-config.json');
+  await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`);
+  process.env[RUN_CONFIG_ENV] = configFile;
+  process.env.AUS_REPORTS_DIR = reportsDir;
+
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const vitest = await createVitest('test', {
+    root,
+    config: join(root, 'vitest.config.ts'),
+    project: ['e2e'],
+    run: true,
+    watch: false,
+  });
+  // Ctrl-C / SIGTERM: stop the scenarios; the run's cleanup stack then removes the cluster.
+  const cancel = () => void vitest.cancelCurrentRun('keyboard-input');
+  options.signal.addEventListener('abort', cancel, { once: true });
+  try {
+    await vitest.start();
+  } finally {
+    options.signal.removeEventListener('abort', cancel);
+    await vitest.close();
+  }
+  const written = await writeSummary(reportsDir);
+  process.stdout.write(`\n${written.summary.verdict.toUpperCase()}: ${join(reportsDir, 'summary.md')}\n`);
+  return { ok: written.summary.verdict === 'certified' };
+}

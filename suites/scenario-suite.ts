@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { toError } from '../helpers/errors.ts';
+import { collectEvidence } from '../helpers/k8s/evidence.ts';
+import { collectMeshEvidence } from '../helpers/mesh/evidence.ts';
+import { findScenario } from '../helpers/plan/scenarios/index.ts';
+import type { Plan, ScenarioName, Step } from '../helpers/plan/types.ts';
+import { toJsonStep } from '../helpers/plan/write.ts';
+import { recordSkip, SummaryRecorder } from '../helpers/report/recorder.ts';
+import { attach, attachJson } from '../helpers/report/step.ts';
+import { closeScenario, openScenario, renderScenarioPlan } from './prepare.ts';
+import { readRunConfig, scenarioSkipReason } from './run-config.ts';
+import type { RunContext } from './runner/context.ts';
+import { recordFigures } from './runner/figures.ts';
+import { runStep } from './runner/index.ts';
+import { failed, type StepOutcome } from './runner/outcome.ts';
+import { checkName, haltsScenario, notRunReason, type PriorFailure } from './runner/sequence.ts';
+
+/** Namespaces whose pods, events and logs are attached when a step fails. */
+const EVIDENCE_NAMESPACES = [
+  'istio-system',
+  'istio-cni',
+  'ztunnel',
+  'bookinfo',
+  'foo',
+  'default',
+  'connections',
+];
+
+async function attachFailureEvidence(ctx: RunContext, plan: Plan): Promise<void> {
+  const waypoints = plan.steps.flatMap((s) =>
+    s.action === 'wait' && s.condition.kind === 'waypoint-programmed'
+      ? [{ namespace: s.condition.namespace, name: s.condition.name }]
+      : [],
+  );
+  const items = [
+    ...(await collectMeshEvidence(ctx.mesh, { waypoints, tailLines: 200 })),
+    ...(await collectEvidence(ctx.kube, { namespaces: EVIDENCE_NAMESPACES, tailLines: 100 })),
+  ];
+  for (const item of items) await attach(item.name, item.body, item.contentType);
+}
+
+/**
+ * Declares one scenario as vitest tests: one test per plan step, in plan order, each an allure step titled
+ * `NN action: name` with its evidence. Without a cluster (or when not selected) the scenario is one skipped test
+ * whose reason reaches the report. A failed step stops the rest when the plan could not go on from there
+ * (see `haltsScenario`); the rest are reported as not run, never as passed.
+ */
+export async function scenarioSuite(name: ScenarioName): Promise<void> {
+  const scenario = findScenario(name);
+  if (!scenario) throw new Error(`no scenario named ${name}`);
+  const runConfig = readRunConfig();
+  const skip = scenarioSkipReason(runConfig, name);
+  if (skip !== undefined || !runConfig.ok) {
+    const reason = skip ?? 'no run config';
+    describe(`${name}: ${scenario.description}`, () => {
+      it(`${name} is not run here`, async (test) => {
+        await recordSkip(name, reason, { plannedChecks: [...scenario.proves] });
+        test.skip(reason);
+      });
+    });
+    return;
+  }
+  const config = runConfig.config;
+  const plan = await renderScenarioPlan(name, config);
+  const recorder = new SummaryRecorder(name, { reportsDir: config.reportsDir });
+  const abort = new AbortController();
+  let ctx: RunContext | undefined;
+  let halt: PriorFailure | undefined;
+
+  describe(`${name}: ${scenario.description}`, () => {
+    beforeAll(async () => {
+      await recorder.start(plan.steps.map(checkName).filter((c): c is string => c !== undefined));
+      try {
+        ctx = await openScenario(config, plan, abort.signal);
+      } catch (error) {
+        await recorder.error(error);
+        throw error;
+      }
+    });
+    afterAll(async () => {
+      abort.abort();
+      await closeScenario(ctx);
+    });
+
+    for (const step of plan.steps) {
+      it(`${step.id} ${step.action}: ${step.name}`, async (test) => {
+        const check = checkName(step);
+        const notRun =
+          notRunReason(halt) ??
+          (ctx ? undefined : 'not run: the scenario could not be opened on the cluster');
+        if (notRun !== undefined || !ctx) {
+          const reason = notRun ?? 'not run';
+          if (check) await recorder.check(check, 'not-run', { reason });
+          test.skip(reason);
+          return;
+        }
+        const outcome = await execute(step, ctx, recorder);
+        if (check) await recordFigures(recorder, check, step, outcome);
+        if (outcome.ok) {
+          if (check) await recorder.check(check, 'pass');
+          return;
+        }
+        if (check) await recorder.check(check, 'fail', { reason: outcome.summary });
+        await attachFailureEvidence(ctx, plan).catch(() => undefined);
+        if (haltsScenario(step)) halt = { step, summary: outcome.summary };
+        throw new Error(`${step.id} ${step.name}: ${outcome.summary}`);
+      });
+    }
+  });
+}
+
+/** Runs one step inside its allure step; an exception is a failed outcome carrying the error's message. */
+async function execute(step: Step, ctx: RunContext, recorder: SummaryRecorder): Promise<StepOutcome> {
+  try {
+    return await recorder.step(Number(step.id), step.action, step.name, async () => {
+      await attachJson('plan step', toJsonStep(step));
+      const outcome = await runStep(step, ctx);
+      for (const item of outcome.evidence) await attach(item.name, item.body, item.contentType);
+      return outcome;
+    });
+  } catch (error) {
+    return failed(toError(error).message);
+  }
+}

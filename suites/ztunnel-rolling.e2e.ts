@@ -1,0 +1,5 @@
+// The documented procedure for this scenario lives in its plan (helpers/plan/scenarios/ztunnel-rolling.ts); this file only
+// runs it against the run's cluster, or skips with the reason when there is none.
+import { scenarioSuite } from './scenario-suite.ts';
+
+await scenarioSuite('ztunnel-rolling');
