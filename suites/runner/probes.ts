@@ -1,6 +1,5 @@
 import { mergePatch } from '../../helpers/k8s/patch.ts';
 import { comparePodSnapshots, snapshotPods } from '../../helpers/k8s/snapshot.ts';
-import { renderProxyStatus } from '../../helpers/mesh/proxy-status.ts';
 import { meshVersionsFromObserved, readObservedMesh } from '../../helpers/mesh/skew-live.ts';
 import { waitWaypointSynced } from '../../helpers/mesh/waits.ts';
 import type { ProbeSpec, ProbeStep } from '../../helpers/plan/types.ts';
