@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isUserError, toError } from '../helpers/errors.ts';
-import { commands } from './commands/index.ts';
+import { commands, completeProgramHelp } from './commands/index.ts';
 
 /** Builds the `ambient-upgrade` program; exported so tests can drive it without a subprocess. */
 export function buildProgram(): Command {
@@ -12,9 +12,26 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/**
+ * True unless argv starts with a command name: only then can commander print the program's help (`--help`,
+ * `help [command]`, no command, an unknown command), which lists every command's description.
+ */
+function mayPrintProgramHelp(program: Command, argv: readonly string[]): boolean {
+  const first = argv[0];
+  if (first === undefined || first === 'help') return true;
+  return !program.commands.some((command) => command.name() === first || command.aliases().includes(first));
+}
+
+/** Builds the program with complete help; what `main` runs. */
+export async function buildProgramForArgs(argv: readonly string[]): Promise<Command> {
   const program = buildProgram();
+  if (mayPrintProgramHelp(program, argv)) await completeProgramHelp(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
   try {
+    const program = await buildProgramForArgs(argv);
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {

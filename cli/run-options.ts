@@ -1,22 +1,16 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../helpers/errors.ts';
-import type { ScenarioName } from '../helpers/plan/types.ts';
 import { tryParseVersion } from '../helpers/versions/version.ts';
+import {
+  DEFAULT_OPERATOR_VERSION,
+  DEFAULT_REPORTS_DIR,
+  DEFAULT_WORKERS,
+  RUN_SCENARIOS,
+} from './constants.ts';
 
-/** Every scenario `run` knows, in the order they run when none is named. */
-export const RUN_SCENARIOS = [
-  'inplace',
-  'revision-based',
-  'ztunnel-rolling',
-  'ztunnel-node-drain',
-  'cross-namespace-waypoint',
-] as const satisfies readonly ScenarioName[];
-
-/** Sail operator chart installed when `--operator-version` is not given (FACTS §1: newest release). */
-export const DEFAULT_OPERATOR_VERSION = '1.30.3';
-export const DEFAULT_WORKERS = 2;
-export const DEFAULT_REPORTS_DIR = 'reports';
+// Re-exported: callers and tests have always taken these from here.
+export { DEFAULT_OPERATOR_VERSION, DEFAULT_REPORTS_DIR, DEFAULT_WORKERS, RUN_SCENARIOS };
 
 /** What commander hands over: strings and booleans, before any meaning is attached. */
 export interface RawRunFlags {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { cleanupAllKind, cleanupRun } from '../../clusters/cleanup-run.ts';
 import { UserError } from '../../helpers/errors.ts';
 
 interface CleanupFlags {
@@ -31,6 +30,7 @@ export function register(program: Command): void {
       const log = (line: string): void => {
         process.stdout.write(`${line}\n`);
       };
+      // Flags are checked first; clusters/cleanup-run.ts (client-node, execa) loads only once they pass.
       if ((flags.run === undefined) === (flags.all !== true)) {
         throw new UserError(
           'cleanup needs exactly one of --run <id> or --all — pass the run id printed by run, or --all',
@@ -46,9 +46,11 @@ export function register(program: Command): void {
             '--all sweeps kind clusters only — use --run <id> --kubeconfig … for an existing cluster',
           );
         }
+        const { cleanupAllKind } = await import('../../clusters/cleanup-run.ts');
         await cleanupAllKind({ log });
         return;
       }
+      const { cleanupRun } = await import('../../clusters/cleanup-run.ts');
       await cleanupRun({
         runId: flags.run ?? '',
         ...(flags.kubeconfig !== undefined ? { kubeconfigPath: flags.kubeconfig } : {}),

@@ -1,72 +1,16 @@
-import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { execa } from 'execa';
-import { UserError } from '../../helpers/errors.ts';
-import { buildHtmlReport, hasAllureResults } from '../../helpers/report/html.ts';
-import { defaultReportsDir, reportPaths } from '../../helpers/report/paths.ts';
-import { createProgress } from '../../helpers/report/progress.ts';
-import { writeSummary } from '../../helpers/report/write-summary.ts';
+import { defaultReportsDir } from '../../helpers/report/paths.ts';
+import type { ReportOptions, ReportOutcome } from '../report-action.ts';
 
-export interface ReportOptions {
-  reportsDir: string;
-  out?: string;
-  open?: boolean;
-}
-
-export interface ReportOutcome {
-  summaryMd: string;
-  summaryJson: string;
-  verdict: string;
-  html?: string;
-}
-
-function opener(): string {
-  if (process.platform === 'darwin') return 'open';
-  if (process.platform === 'win32') return 'explorer';
-  return 'xdg-open';
-}
+export type { ReportOptions, ReportOutcome };
 
 /**
  * `ambient-upgrade report`: regenerate summary.json/md from the scenario fragments, then the single-file
- * Allure HTML report. The summary comes first so a run with no allure results still gets its verdict.
+ * Allure HTML report. The implementation (allure, execa) loads on call, so declaring the command stays cheap.
  */
-export async function report(
-  { reportsDir, out, open = false }: ReportOptions,
-  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-): Promise<ReportOutcome> {
-  const paths = reportPaths(reportsDir);
-  const outDir = out ?? paths.html;
-  const progress = createProgress();
-
-  const written = await progress.task('certification summary', () => writeSummary(reportsDir));
-  const outcome: ReportOutcome = {
-    summaryMd: written.markdown,
-    summaryJson: written.json,
-    verdict: written.summary.verdict,
-  };
-  write(`verdict:  ${written.summary.verdict}`);
-  write(`summary:  ${written.markdown} (and ${relative(reportsDir, written.json)})`);
-  if (written.figures.length > 0) write(`figures:  ${written.figures.length} in ${paths.figures}`);
-
-  if (!(await hasAllureResults(paths.allureResults))) {
-    throw new UserError(
-      `no allure results in ${paths.allureResults} — run \`npm test\` or \`npx ambient-upgrade run\` first (set AUS_REPORTS_DIR or --reports-dir if they went elsewhere)`,
-    );
-  }
-  const html = await progress.task('allure HTML report', () =>
-    buildHtmlReport({ resultsDir: paths.allureResults, outDir }),
-  );
-  outcome.html = html.indexHtml;
-  write(`report:   ${html.indexHtml} (one file; open it in a browser, no server needed)`);
-  write(`junit:    ${paths.junit}`);
-
-  if (open) {
-    const url = pathToFileURL(join(process.cwd(), html.indexHtml)).href;
-    const result = await execa(opener(), [url], { reject: false, detached: true, stdio: 'ignore' });
-    if (result.failed) write(`could not open a browser (${opener()}): open ${url} yourself`);
-  }
-  return outcome;
+export async function report(options: ReportOptions, write?: (line: string) => void): Promise<ReportOutcome> {
+  const { report: build } = await import('../report-action.ts');
+  return build(options, write);
 }
 
 export function register(program: Command): void {

@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
-import { executeRun } from '../run-execute.ts';
 import {
   DEFAULT_OPERATOR_VERSION,
   DEFAULT_REPORTS_DIR,
   DEFAULT_WORKERS,
-  parseRunOptions,
-  type RawRunFlags,
   RUN_SCENARIOS,
-} from '../run-options.ts';
+} from '../constants.ts';
+import type { RawRunFlags } from '../run-options.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -54,6 +52,10 @@ export function register(program: Command): void {
     .option('--reports-dir <dir>', `where reports go (default ${DEFAULT_REPORTS_DIR})`)
     .option('--timeout-scale <x>', 'multiply every wait timeout (slow machines), e.g. 2')
     .action(async (flags: RawRunFlags) => {
-      process.exitCode = await executeRun(parseRunOptions(flags));
+      // Flags are checked (zod only) before the cluster layer, client-node, execa and listr2 are loaded.
+      const { parseRunOptions } = await import('../run-options.ts');
+      const options = parseRunOptions(flags);
+      const { executeRun } = await import('../run-execute.ts');
+      process.exitCode = await executeRun(options);
     });
 }
