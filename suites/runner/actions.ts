@@ -73,6 +73,9 @@ export async function runDelete(step: DeleteStep, ctx: RunContext): Promise<Step
       signal: ctx.signal,
     });
     results.push(`${describeRef(ref)}: ${existed ? 'deleted' : 'already absent'}`);
+    // A generation recorded by an earlier upgrade belongs to the deleted object: its re-created successor starts
+    // at generation 1, and a `sail-ready` wait holding it to the old number would never end.
+    ctx.generations.delete(refKey(ref));
   }
   return passed(`deleted ${step.objects.length} object(s)`, [json('deleted', results)]);
 }

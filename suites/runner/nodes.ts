@@ -1,3 +1,4 @@
+import type { V1Node } from '@kubernetes/client-node';
 import { UserError } from '../../helpers/errors.ts';
 import type { Kube } from '../../helpers/k8s/client.ts';
 import { controlPlaneLabel, workerNodesOf } from '../../helpers/k8s/nodes.ts';
@@ -7,18 +8,21 @@ import type { NodeRef } from '../../helpers/plan/types.ts';
 import type { RunContext } from './context.ts';
 
 /**
- * Resolves the plan's symbolic nodes once per scenario: workers sorted by name, control plane the first node with
+ * Resolves the plan's symbolic nodes once per scenario: Ready workers sorted by name, control plane the first node with
  * the control-plane role. Indices count from 0, as in the plan.
  */
 export async function resolveNodes(kube: Kube, workersNeeded: number): Promise<Map<string, string>> {
   const nodes = await listNodes(kube);
+  // Only Ready workers: a pod pinned to a NotReady node would never start, and the plan's waits would time out
+  // far from the cause.
   const workers = workerNodesOf(nodes)
+    .filter(isNodeReady)
     .map((n) => n.metadata?.name ?? '')
     .filter((n) => n !== '')
     .sort();
   if (workers.length < workersNeeded) {
     throw new UserError(
-      `the cluster has ${workers.length} worker node(s), the scenario needs ${workersNeeded} — use a cluster with more workers (kind: --workers ${workersNeeded})`,
+      `the cluster has ${workers.length} Ready worker node(s), the scenario needs ${workersNeeded} — use a cluster with more workers (kind: --workers ${workersNeeded})`,
     );
   }
   const map = new Map<string, string>();
@@ -29,6 +33,10 @@ export async function resolveNodes(kube: Kube, workersNeeded: number): Promise<M
     ?.name;
   if (controlPlane) map.set(nodeLabelValue({ role: 'control-plane', index: 0 }), controlPlane);
   return map;
+}
+
+function isNodeReady(node: V1Node): boolean {
+  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
 export function nodeName(ctx: RunContext, ref: NodeRef): string {

@@ -106,6 +106,8 @@ export class FakeApiServer {
   readonly streams: StreamHandlers = {};
   /** Pod logs by `namespace/pod/container`. */
   readonly logs = new Map<string, string>();
+  /** Called with every request once recorded, before it is answered: a test changes the store mid-wait. */
+  onRequest: ((request: RecordedRequest) => void) | undefined = undefined;
   /** Decides whether evicting a pod is refused by a PodDisruptionBudget: return the PDB's name to refuse. */
   evictionBlocker: (pod: StoredObject) => string | undefined = () => undefined;
   /** After an accepted eviction the pod stays (terminating) for this many GETs of it, then disappears. */
@@ -232,14 +234,16 @@ export class FakeApiServer {
     const body = Buffer.concat(chunks).toString('utf8');
     const method = req.method ?? 'GET';
     const isWatch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
-    this.requests.push({
+    const recorded: RecordedRequest = {
       method,
       path: url.pathname,
       query: url.searchParams,
       contentType: req.headers['content-type'],
       authorization: req.headers.authorization,
       body,
-    });
+    };
+    this.requests.push(recorded);
+    this.onRequest?.(recorded);
     if (req.headers.authorization !== `Bearer ${fakeToken}`) {
       send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
       return;
