@@ -95,7 +95,11 @@ export async function scenarioSuite(name: ScenarioName): Promise<void> {
           return;
         }
         const outcome = await execute(step, ctx, recorder);
-        if (check) await recordFigures(recorder, check, step, outcome);
+        // Figures are evidence, not the verdict: a figure the report cannot draw must not lose the check.
+        if (check)
+          await recordFigures(recorder, check, step, outcome).catch((error: unknown) =>
+            attach('figures not recorded', toError(error).message, 'text/plain'),
+          );
         if (outcome.ok) {
           if (check) await recorder.check(check, 'pass');
           return;

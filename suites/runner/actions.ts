@@ -121,8 +121,9 @@ export async function runDrain(step: DrainStep, ctx: RunContext): Promise<StepOu
     );
     evidence.push(json('ztunnel after', ready));
   } finally {
-    await uncordon(ctx.kube, node);
+    // Record the window first: a failing uncordon must not hide when the node was drained.
     ctx.drainWindows.push({ node, start, end: Date.now() });
+    await uncordon(ctx.kube, node);
   }
   return passed(`drained ${node}, replaced its ztunnel with ${step.ztunnel.toVersion}, uncordoned`, evidence);
 }
