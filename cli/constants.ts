@@ -12,6 +12,14 @@ export const RUN_SCENARIOS = [
   'cross-namespace-waypoint',
 ] as const satisfies readonly ScenarioName[];
 
+/**
+ * `smoke` installs the mesh and checks it is healthy (the setup and baseline steps of `inplace`, no upgrade): the
+ * quick check that a cluster and operator build can run the suite at all. Run only when named.
+ */
+export const SMOKE_SCENARIO = 'smoke';
+export const SELECTABLE_SCENARIOS = [...RUN_SCENARIOS, SMOKE_SCENARIO] as const;
+export type RunScenarioName = (typeof SELECTABLE_SCENARIOS)[number];
+
 /** Fails typecheck when helpers/plan gains a scenario this list (and so `plan`/`run` help) does not name. */
 type NoneMissing<Missing extends never> = Missing;
 export type EveryScenarioListed = NoneMissing<Exclude<ScenarioName, (typeof RUN_SCENARIOS)[number]>>;

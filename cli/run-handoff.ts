@@ -1,7 +1,7 @@
 import type { ProviderFacts } from '../clusters/facts.ts';
 import type { ProviderName } from '../clusters/types.ts';
 import { UserError } from '../helpers/errors.ts';
-import type { ScenarioName } from '../helpers/plan/types.ts';
+import type { RunScenarioName } from './constants.ts';
 
 /**
  * What `run` hands to the suites once a cluster answers. The suites own everything from here: the plan, the
@@ -16,7 +16,7 @@ export interface LaunchOptions {
   /** Set for existing clusters; a kind run's kubeconfig has exactly one context. */
   readonly context?: string;
   readonly facts: ProviderFacts;
-  readonly scenarios: readonly ScenarioName[];
+  readonly scenarios: readonly RunScenarioName[];
   readonly from?: string;
   readonly to?: string;
   readonly workers: number;

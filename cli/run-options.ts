@@ -7,6 +7,7 @@ import {
   DEFAULT_REPORTS_DIR,
   DEFAULT_WORKERS,
   RUN_SCENARIOS,
+  SELECTABLE_SCENARIOS,
 } from './constants.ts';
 
 // Re-exported: callers and tests have always taken these from here.
@@ -60,9 +61,9 @@ const ExistingTarget = z.object({
 export const RunOptionsSchema = z.object({
   scenarios: z
     .array(
-      z.enum(RUN_SCENARIOS, {
+      z.enum(SELECTABLE_SCENARIOS, {
         error: (issue) =>
-          `--scenario: unknown scenario "${String(issue.input)}" — use one of ${RUN_SCENARIOS.join(', ')}`,
+          `--scenario: unknown scenario "${String(issue.input)}" — use one of ${SELECTABLE_SCENARIOS.join(', ')}`,
       }),
     )
     .min(1),

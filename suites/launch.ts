@@ -154,7 +154,8 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
   const cancel = () => void vitest.cancelCurrentRun('keyboard-input');
   options.signal.addEventListener('abort', cancel, { once: true });
   try {
-    await vitest.start();
+    // Only the selected scenarios' files: an unselected scenario is not part of this run, not a skip in it.
+    await vitest.start(options.scenarios.map((scenario) => `suites/${scenario}.e2e.ts`));
   } finally {
     options.signal.removeEventListener('abort', cancel);
     await vitest.close();

@@ -4,6 +4,7 @@ import {
   DEFAULT_REPORTS_DIR,
   DEFAULT_WORKERS,
   RUN_SCENARIOS,
+  SMOKE_SCENARIO,
 } from '../constants.ts';
 import type { RawRunFlags } from '../run-options.ts';
 
@@ -17,7 +18,7 @@ export function register(program: Command): void {
     )
     .option(
       '--scenario <name>',
-      `scenario to run, repeatable (default: all of ${RUN_SCENARIOS.join(', ')})`,
+      `scenario to run, repeatable (default: all of ${RUN_SCENARIOS.join(', ')}; \`${SMOKE_SCENARIO}\` only installs the mesh and checks it is healthy)`,
       collect,
       [],
     )
