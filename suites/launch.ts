@@ -8,7 +8,9 @@ import { connect } from '../helpers/k8s/client.ts';
 import { getObject, listNodes } from '../helpers/k8s/read.ts';
 import { installGatewayApiCrds, installSailOperator } from '../helpers/mesh/install.ts';
 import { meshKube } from '../helpers/mesh/kube-adapter.ts';
+import { probeClient } from '../helpers/mesh/manifests/index.ts';
 import { loadSamples } from '../helpers/mesh/samples.ts';
+import { imagesOf } from '../helpers/plan/images.ts';
 import { progress } from '../helpers/report/progress.ts';
 import { writeRunMeta } from '../helpers/report/recorder.ts';
 import { writeSummary } from '../helpers/report/write-summary.ts';
@@ -87,12 +89,25 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
     ...(options.to ? { to: options.to } : {}),
   });
   // Fetch the samples now, so a missing network fails here with its fix instead of inside every scenario.
-  await progress.task(`fetch bookinfo samples for ${formatSail(from)}`, () =>
+  const samples = await progress.task(`fetch bookinfo samples for ${formatSail(from)}`, () =>
     loadSamples(formatSail(from), {
       cacheDir: join(cacheDir, 'samples'),
       ...(options.manifestsDir ? { manifestsDir: options.manifestsDir } : {}),
     }),
   );
+  // kind: pull the application and probe images once and load them into every node.
+  const { loadImages } = options;
+  if (loadImages) {
+    const images = imagesOf([
+      ...samples.bookinfo,
+      ...samples.bookinfoVersions,
+      ...samples.curl,
+      ...probeClient({ namespace: 'default', serviceAccount: 'curl', name: 'images' }),
+    ]);
+    await progress.task(`load ${images.length} images into the nodes`, () =>
+      loadImages(images, options.signal),
+    );
+  }
 
   const [k8sVersion, nodes] = await Promise.all([
     kube.config.makeApiClient(VersionApi).getCode(),
