@@ -63,33 +63,31 @@ export function meshVersionsFromObserved(observed: ObservedMesh): {
       version: view.specVersion,
       source: 'spec.version',
     });
-  const cni = podImages(observed.cniPods, 'install-cni');
-  for (const p of cni)
+  // CNI and ztunnel alike: one observation per running DaemonSet pod (its container's image) plus the CR's spec.
+  const daemonSetObservations = (
+    component: 'cni' | 'ztunnel',
+    pods: readonly unknown[],
+    container: string,
+    cr: { kind: string; object: unknown },
+  ): void => {
+    for (const p of podImages(pods, container))
+      observations.push({
+        component,
+        where: `${p.name} on ${p.node ?? '?'}`,
+        version: versionFromImage(p.image),
+        source: 'image',
+      });
     observations.push({
-      component: 'cni',
-      where: `${p.name} on ${p.node ?? '?'}`,
-      version: versionFromImage(p.image),
-      source: 'image',
+      component,
+      where: `${cr.kind} default`,
+      version: specVersion(cr.object),
+      source: 'spec.version',
     });
-  observations.push({
-    component: 'cni',
-    where: 'IstioCNI default',
-    version: specVersion(observed.cni),
-    source: 'spec.version',
-  });
-  const zt = podImages(observed.ztunnelPods, 'istio-proxy');
-  for (const p of zt)
-    observations.push({
-      component: 'ztunnel',
-      where: `${p.name} on ${p.node ?? '?'}`,
-      version: versionFromImage(p.image),
-      source: 'image',
-    });
-  observations.push({
-    component: 'ztunnel',
-    where: 'ZTunnel default',
-    version: specVersion(observed.ztunnel),
-    source: 'spec.version',
+  };
+  daemonSetObservations('cni', observed.cniPods, 'install-cni', { kind: 'IstioCNI', object: observed.cni });
+  daemonSetObservations('ztunnel', observed.ztunnelPods, 'istio-proxy', {
+    kind: 'ZTunnel',
+    object: observed.ztunnel,
   });
   const waypoints = podImages(observed.waypointPods, 'istio-proxy');
   for (const p of waypoints)

@@ -138,24 +138,43 @@ export function waitIstioUpgraded(
   );
 }
 
+/**
+ * Sail CR `kind`/`default` and the DaemonSet it runs, read together each poll and judged by `judge`; on timeout
+ * the context is the DaemonSet's namespace.
+ */
+function waitDaemonSetUpgraded(
+  kube: MeshKube,
+  target: { kind: SailKind; daemonSet: string; namespace: string; version: string },
+  judge: (cr: unknown, daemonSet: unknown) => Readiness,
+  options: MeshWaitOptions,
+): Promise<Readiness> {
+  const { kind, namespace } = target;
+  return waitJudged(
+    kube,
+    `${kind} default upgraded to ${target.version}`,
+    async () => {
+      const [cr, daemonSet] = await Promise.all([
+        kube.get(sailRef(kind, 'default')),
+        kube.get({ apiVersion: 'apps/v1', kind: 'DaemonSet', namespace, name: target.daemonSet }),
+      ]);
+      return judge(cr, daemonSet);
+    },
+    () => [namespace],
+    options,
+  );
+}
+
 /** IstioCNI `default` upgraded: CR settled and DaemonSet `istio-cni-node` rolled out everywhere. */
 export function waitCniUpgraded(
   kube: MeshKube,
   expect: { version: string; namespace?: string },
   options: MeshWaitOptions,
 ): Promise<Readiness> {
-  const namespace = expect.namespace ?? 'istio-cni';
-  return waitJudged(
+  const { version } = expect;
+  return waitDaemonSetUpgraded(
     kube,
-    `IstioCNI default upgraded to ${expect.version}`,
-    async () => {
-      const [cni, daemonSet] = await Promise.all([
-        kube.get(sailRef('IstioCNI', 'default')),
-        kube.get({ apiVersion: 'apps/v1', kind: 'DaemonSet', namespace, name: 'istio-cni-node' }),
-      ]);
-      return cniUpgraded({ cni, daemonSet, version: expect.version });
-    },
-    () => [namespace],
+    { kind: 'IstioCNI', daemonSet: 'istio-cni-node', namespace: expect.namespace ?? 'istio-cni', version },
+    (cni, daemonSet) => cniUpgraded({ cni, daemonSet, version }),
     options,
   );
 }
@@ -166,18 +185,11 @@ export function waitZtunnelUpgraded(
   expect: { version: string; namespace?: string },
   options: MeshWaitOptions,
 ): Promise<Readiness> {
-  const namespace = expect.namespace ?? 'ztunnel';
-  return waitJudged(
+  const { version } = expect;
+  return waitDaemonSetUpgraded(
     kube,
-    `ZTunnel default upgraded to ${expect.version}`,
-    async () => {
-      const [ztunnel, daemonSet] = await Promise.all([
-        kube.get(sailRef('ZTunnel', 'default')),
-        kube.get({ apiVersion: 'apps/v1', kind: 'DaemonSet', namespace, name: 'ztunnel' }),
-      ]);
-      return ztunnelUpgraded({ ztunnel, daemonSet, version: expect.version });
-    },
-    () => [namespace],
+    { kind: 'ZTunnel', daemonSet: 'ztunnel', namespace: expect.namespace ?? 'ztunnel', version },
+    (ztunnel, daemonSet) => ztunnelUpgraded({ ztunnel, daemonSet, version }),
     options,
   );
 }

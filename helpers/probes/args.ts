@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { ProbeIo } from './io.ts';
 
 /**
  * A bad command line. Subcommands print its message as one line on stderr and exit 2; it never escapes `main`.
@@ -72,4 +73,46 @@ export function targetArg(name: string, raw: string): { host: string; port: numb
     throw new ArgError(`--${name} must be HOST:PORT (or [IPv6]:PORT), got '${raw}'`);
   }
   return { host, port: numberArg(name, portText, { min: 1, max: 65535, integer: true }) };
+}
+
+/** An absolute URL whose protocol is one of `protocols` (e.g. `['http:', 'https:']`). */
+export function urlArg(name: string, raw: string, protocols: readonly string[]): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ArgError(`--${name} is not a URL: '${raw}'`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    const allowed = protocols.map((protocol) => `${protocol}//`).join(' or ');
+    throw new ArgError(`--${name} must be ${allowed} (got '${url.protocol}')`);
+  }
+  return url;
+}
+
+/**
+ * The prelude every subcommand shares: runs `parse`; on an `ArgError` prints
+ * `probe NAME: MESSAGE (see probe NAME --help)` and returns exit code 2; on `'help'` prints `help` and returns 0.
+ * Otherwise returns the parsed arguments for the subcommand to run with.
+ */
+export function parseCommand<T extends object>(
+  name: string,
+  argv: readonly string[],
+  parse: (argv: readonly string[]) => T | 'help',
+  help: string,
+  io: ProbeIo,
+): T | number {
+  let args: T | 'help';
+  try {
+    args = parse(argv);
+  } catch (error) {
+    if (!(error instanceof ArgError)) throw error;
+    io.stderr(`probe ${name}: ${error.message} (see probe ${name} --help)\n`);
+    return 2;
+  }
+  if (args === 'help') {
+    io.stdout(help);
+    return 0;
+  }
+  return args;
 }

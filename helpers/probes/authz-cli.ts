@@ -1,4 +1,12 @@
-import { ArgError, numberArg, optionalString, parseProbeArgs, requireString } from './args.ts';
+import {
+  ArgError,
+  numberArg,
+  optionalString,
+  parseCommand,
+  parseProbeArgs,
+  requireString,
+  urlArg,
+} from './args.ts';
 import { requestAuthz } from './authz.ts';
 import { type ProbeIo, processIo } from './io.ts';
 import type { AuthzExpect, AuthzVerdict } from './verdicts.ts';
@@ -38,14 +46,7 @@ export function parseAuthzArgs(argv: readonly string[]): AuthzOptions | 'help' {
     timeout: { type: 'string' },
   });
   if (values.help === true) return 'help';
-  const rawUrl = requireString(values, 'url');
-  let url: URL;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    throw new ArgError(`--url is not a URL: '${rawUrl}'`);
-  }
-  if (url.protocol !== 'http:') throw new ArgError(`--url must be http:// (got '${url.protocol}')`);
+  const url = urlArg('url', requireString(values, 'url'), ['http:']);
   const expect = requireString(values, 'expect');
   if (expect !== 'allow' && expect !== 'deny') {
     throw new ArgError(`--expect must be allow or deny, got '${expect}'`);
@@ -65,18 +66,8 @@ export function authzExitCode(verdict: AuthzVerdict, expect: AuthzExpect): numbe
 }
 
 export async function authzMain(argv: readonly string[], io: ProbeIo = processIo): Promise<number> {
-  let options: AuthzOptions | 'help';
-  try {
-    options = parseAuthzArgs(argv);
-  } catch (error) {
-    if (!(error instanceof ArgError)) throw error;
-    io.stderr(`probe authz: ${error.message} (see probe authz --help)\n`);
-    return 2;
-  }
-  if (options === 'help') {
-    io.stdout(AUTHZ_HELP);
-    return 0;
-  }
+  const options = parseCommand('authz', argv, parseAuthzArgs, AUTHZ_HELP, io);
+  if (typeof options === 'number') return options;
   const verdict = await requestAuthz(options);
   io.stdout(`${JSON.stringify(verdict)}\n`);
   return authzExitCode(verdict, options.expect);

@@ -1,5 +1,5 @@
 import { rename, writeFile } from 'node:fs/promises';
-import { ArgError, numberArg, optionalString, parseProbeArgs, requireString, targetArg } from './args.ts';
+import { numberArg, optionalString, parseCommand, parseProbeArgs, requireString, targetArg } from './args.ts';
 import { type ConnectionsOptions, runConnections } from './connections.ts';
 import { type ProbeIo, processIo } from './io.ts';
 import type { ConnectionsReport } from './verdicts.ts';
@@ -74,18 +74,8 @@ export function parseConnectionsArgs(argv: readonly string[]): ConnectionsArgs |
 
 /** Runs the probe; SIGTERM/SIGINT stop it early and it still writes the report and exits 0. */
 export async function connectionsMain(argv: readonly string[], io: ProbeIo = processIo): Promise<number> {
-  let args: ConnectionsArgs | 'help';
-  try {
-    args = parseConnectionsArgs(argv);
-  } catch (error) {
-    if (!(error instanceof ArgError)) throw error;
-    io.stderr(`probe connections: ${error.message} (see probe connections --help)\n`);
-    return 2;
-  }
-  if (args === 'help') {
-    io.stdout(CONNECTIONS_HELP);
-    return 0;
-  }
+  const args = parseCommand('connections', argv, parseConnectionsArgs, CONNECTIONS_HELP, io);
+  if (typeof args === 'number') return args;
   const { out, ...options } = args;
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();

@@ -1,4 +1,4 @@
-import { ArgError, numberArg, optionalString, parseProbeArgs, requireString } from './args.ts';
+import { numberArg, optionalString, parseCommand, parseProbeArgs, requireString } from './args.ts';
 import { startEchoServer } from './echo-server.ts';
 import { type ProbeIo, processIo } from './io.ts';
 
@@ -15,22 +15,18 @@ Options:
 Exit: 0 after a signal, 1 if it cannot listen, 2 bad arguments.
 `;
 
+function parseEchoServerArgs(argv: readonly string[]): { host: string; port: number } | 'help' {
+  const values = parseProbeArgs(argv, { port: { type: 'string' }, host: { type: 'string' } });
+  if (values.help === true) return 'help';
+  const port = numberArg('port', requireString(values, 'port'), { min: 0, max: 65535, integer: true });
+  const host = optionalString(values, 'host') ?? '0.0.0.0';
+  return { host, port };
+}
+
 export async function echoServerMain(argv: readonly string[], io: ProbeIo = processIo): Promise<number> {
-  let host: string;
-  let port: number;
-  try {
-    const values = parseProbeArgs(argv, { port: { type: 'string' }, host: { type: 'string' } });
-    if (values.help === true) {
-      io.stdout(ECHO_SERVER_HELP);
-      return 0;
-    }
-    port = numberArg('port', requireString(values, 'port'), { min: 0, max: 65535, integer: true });
-    host = optionalString(values, 'host') ?? '0.0.0.0';
-  } catch (error) {
-    if (!(error instanceof ArgError)) throw error;
-    io.stderr(`probe echo-server: ${error.message} (see probe echo-server --help)\n`);
-    return 2;
-  }
+  const args = parseCommand('echo-server', argv, parseEchoServerArgs, ECHO_SERVER_HELP, io);
+  if (typeof args === 'number') return args;
+  const { host, port } = args;
   let onSignal = (): void => {};
   const stopped = new Promise<void>((resolve) => {
     onSignal = () => resolve();

@@ -1,5 +1,13 @@
 import { rename, writeFile } from 'node:fs/promises';
-import { ArgError, numberArg, optionalString, parseProbeArgs, requireString } from './args.ts';
+import {
+  ArgError,
+  numberArg,
+  optionalString,
+  parseCommand,
+  parseProbeArgs,
+  requireString,
+  urlArg,
+} from './args.ts';
 import { type ProbeIo, processIo } from './io.ts';
 import {
   DEFAULT_MAX_IN_FLIGHT,
@@ -62,16 +70,7 @@ export function parseTrafficArgs(argv: readonly string[]): TrafficArgs | 'help' 
     'max-in-flight': { type: 'string' },
   });
   if (values.help === true) return 'help';
-  const rawUrl = requireString(values, 'url');
-  let url: URL;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    throw new ArgError(`--url is not a URL: '${rawUrl}'`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ArgError(`--url must be http:// or https:// (got '${url.protocol}')`);
-  }
+  const url = urlArg('url', requireString(values, 'url'), ['http:', 'https:']);
   const perSecond = numberArg('per-second', requireString(values, 'per-second'), { min: 0.01, max: 1000 });
   const durationS = numberArg('duration', requireString(values, 'duration'), { min: 0.001, max: 7 * 86_400 });
   const out = requireString(values, 'out');
@@ -115,18 +114,8 @@ export async function trafficMain(
   io: ProbeIo = processIo,
   deps: TrafficDeps = {},
 ): Promise<number> {
-  let args: TrafficArgs | 'help';
-  try {
-    args = parseTrafficArgs(argv);
-  } catch (error) {
-    if (!(error instanceof ArgError)) throw error;
-    io.stderr(`probe traffic: ${error.message} (see probe traffic --help)\n`);
-    return 2;
-  }
-  if (args === 'help') {
-    io.stdout(TRAFFIC_HELP);
-    return 0;
-  }
+  const args = parseCommand('traffic', argv, parseTrafficArgs, TRAFFIC_HELP, io);
+  if (typeof args === 'number') return args;
   const { out, url } = args;
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();

@@ -3,7 +3,15 @@ import {
   normaliseWeights,
   type WeightTestOptions,
 } from '../stats/weight-test.ts';
-import { ArgError, numberArg, optionalString, parseProbeArgs, requireString } from './args.ts';
+import {
+  ArgError,
+  numberArg,
+  optionalString,
+  parseCommand,
+  parseProbeArgs,
+  requireString,
+  urlArg,
+} from './args.ts';
 import { type ProbeIo, processIo } from './io.ts';
 import { EXIT_CODES, httpWeightsSender, runWeightsProbe, type WeightsSender } from './weights.ts';
 
@@ -78,16 +86,7 @@ export function parseWeightsArgs(argv: readonly string[]): WeightsArgs | 'help' 
     timeout: { type: 'string' },
   });
   if (values.help === true) return 'help';
-  const rawUrl = requireString(values, 'url');
-  let url: URL;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    throw new ArgError(`--url is not a URL: '${rawUrl}'`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ArgError(`--url must be http:// or https:// (got '${url.protocol}')`);
-  }
+  const url = urlArg('url', requireString(values, 'url'), ['http:', 'https:']);
   const rawMatch = requireString(values, 'match');
   let match: RegExp;
   try {
@@ -125,18 +124,8 @@ export async function weightsMain(
   io: ProbeIo = processIo,
   send?: WeightsSender,
 ): Promise<number> {
-  let args: WeightsArgs | 'help';
-  try {
-    args = parseWeightsArgs(argv);
-  } catch (error) {
-    if (!(error instanceof ArgError)) throw error;
-    io.stderr(`probe weights: ${error.message} (see probe weights --help)\n`);
-    return 2;
-  }
-  if (args === 'help') {
-    io.stdout(WEIGHTS_HELP);
-    return 0;
-  }
+  const args = parseCommand('weights', argv, parseWeightsArgs, WEIGHTS_HELP, io);
+  if (typeof args === 'number') return args;
   const sender = send ?? httpWeightsSender(args.url, args.match, args.timeoutMs);
   const verdict = await runWeightsProbe(args.expected, args.options, sender);
   io.stdout(`${JSON.stringify(verdict)}\n`);

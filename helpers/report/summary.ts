@@ -53,6 +53,21 @@ function iso(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
 }
 
+/** A scenario summary with no checks, steps, time or figures yet. */
+function emptyScenario(name: string, status: ScenarioSummary['status'], errors: string[]): ScenarioSummary {
+  return {
+    name,
+    status,
+    errors,
+    checks: [],
+    steps: [],
+    wallTimeMs: 0,
+    weights: [],
+    authz: [],
+    connections: [],
+  };
+}
+
 function summariseScenario(
   fragment: Fragment,
   figures: FigureSpec[],
@@ -64,17 +79,7 @@ function summariseScenario(
   const planned: string[] = [];
   let skipReason: string | undefined;
   const errors = [...problems];
-  const s: ScenarioSummary = {
-    name,
-    status: 'ran',
-    errors,
-    checks: [],
-    steps: [],
-    wallTimeMs: 0,
-    weights: [],
-    authz: [],
-    connections: [],
-  };
+  const s = emptyScenario(name, 'ran', errors);
   const authz = new Map<string, ScenarioSummary['authz'][number]>();
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
@@ -237,17 +242,7 @@ export function buildSummary(
   }
   for (const meant of run.scenarios) {
     if (byName.has(meant)) continue;
-    byName.set(meant, {
-      name: meant,
-      status: 'not-run',
-      errors: [],
-      checks: [],
-      steps: [],
-      wallTimeMs: 0,
-      weights: [],
-      authz: [],
-      connections: [],
-    });
+    byName.set(meant, emptyScenario(meant, 'not-run', []));
   }
   const scenarios = [...byName.values()];
 

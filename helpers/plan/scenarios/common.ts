@@ -137,6 +137,26 @@ export interface MeshOptions {
   ztunnel?: { terminationGracePeriodSeconds?: number; updateStrategy?: 'RollingUpdate' | 'OnDelete' };
 }
 
+/** Waits for a Sail resource (Istio, IstioCNI, ZTunnel; named by its kind) to be Ready at `version`. */
+function waitSailReady(
+  list: StepList,
+  context: ScenarioContext,
+  ref: ObjectRef,
+  version: SailVersionString,
+): void {
+  list.wait(
+    `wait for ${ref.kind} ${version} to be Ready`,
+    { kind: 'sail-ready', target: ref, version },
+    context.timeouts.sailReady,
+  );
+}
+
+/** Patches a Sail resource's spec.version to the target version and waits for it to be Ready there. */
+function upgradeSailResource(list: StepList, context: ScenarioContext, ref: ObjectRef): void {
+  list.upgrade(`upgrade ${ref.kind} to ${context.toSail}`, ref, context.toSail);
+  waitSailReady(list, context, ref, context.toSail);
+}
+
 /** Installs the control plane, CNI and ztunnel at `from`, in the documented order, each waited for. */
 export function installMesh(list: StepList, context: ScenarioContext, options: MeshOptions): void {
   const { fromSail, timeouts } = context;
@@ -159,11 +179,7 @@ export function installMesh(list: StepList, context: ScenarioContext, options: M
     `install Istio ${options.strategy} at ${fromSail}${options.tag ? ' with the default revision tag' : ''}`,
     controlPlane,
   );
-  list.wait(
-    `wait for Istio ${fromSail} to be Ready`,
-    { kind: 'sail-ready', target: ISTIO_REF, version: fromSail },
-    timeouts.sailReady,
-  );
+  waitSailReady(list, context, ISTIO_REF, fromSail);
   list.wait(
     `wait for istiod revision ${revision} to roll out`,
     { kind: 'istiod-rolled-out', namespace: ISTIO_NAMESPACE, revision, version: fromSail },
@@ -182,11 +198,7 @@ export function installMesh(list: StepList, context: ScenarioContext, options: M
     );
   }
   list.apply(`install IstioCNI at ${fromSail}`, [istioCni({ version: fromSail, ...run(context) })]);
-  list.wait(
-    `wait for IstioCNI ${fromSail} to be Ready`,
-    { kind: 'sail-ready', target: CNI_REF, version: fromSail },
-    timeouts.sailReady,
-  );
+  waitSailReady(list, context, CNI_REF, fromSail);
   list.wait(
     'wait for the istio-cni-node DaemonSet to roll out',
     { kind: 'daemonset-rolled-out', namespace: CNI_NAMESPACE, name: 'istio-cni-node', version: fromSail },
@@ -210,11 +222,7 @@ export function installZtunnel(
   list.apply(`install ZTunnel at ${version}${details.length > 0 ? ` (${details.join(', ')})` : ''}`, [
     ztunnel({ version, istioName: ISTIO_NAME, ...options, ...run(context) }),
   ]);
-  list.wait(
-    `wait for ZTunnel ${version} to be Ready`,
-    { kind: 'sail-ready', target: ZTUNNEL_REF, version },
-    context.timeouts.sailReady,
-  );
+  waitSailReady(list, context, ZTUNNEL_REF, version);
   list.wait(
     'wait for the ztunnel DaemonSet to roll out',
     { kind: 'daemonset-rolled-out', namespace: ZTUNNEL_NAMESPACE, name: 'ztunnel', version },
@@ -410,12 +418,7 @@ export function upgradeControlPlaneInPlace(
   wp: WaypointPlacement,
 ): void {
   const { toSail, timeouts } = context;
-  list.upgrade(`upgrade Istio to ${toSail}`, ISTIO_REF, toSail);
-  list.wait(
-    `wait for Istio ${toSail} to be Ready`,
-    { kind: 'sail-ready', target: ISTIO_REF, version: toSail },
-    timeouts.sailReady,
-  );
+  upgradeSailResource(list, context, ISTIO_REF);
   list.wait(
     `wait for istiod to roll out ${toSail}`,
     { kind: 'istiod-rolled-out', namespace: ISTIO_NAMESPACE, revision: ISTIO_NAME, version: toSail },
@@ -452,12 +455,7 @@ export function upgradeControlPlaneRevisionBased(
   const { toSail, fromSail, timeouts } = context;
   const oldRevision = revisionName(ISTIO_NAME, context.from);
   const newRevision = revisionName(ISTIO_NAME, context.to);
-  list.upgrade(`upgrade Istio to ${toSail}`, ISTIO_REF, toSail);
-  list.wait(
-    `wait for Istio ${toSail} to be Ready`,
-    { kind: 'sail-ready', target: ISTIO_REF, version: toSail },
-    timeouts.sailReady,
-  );
+  upgradeSailResource(list, context, ISTIO_REF);
   list.wait(
     `wait for revision ${newRevision} to be Ready and active`,
     { kind: 'revisions', istio: ISTIO_NAME, activeRevision: newRevision, version: toSail },
@@ -507,12 +505,7 @@ export function upgradeControlPlaneRevisionBased(
 
 export function upgradeCni(list: StepList, context: ScenarioContext): void {
   const { toSail, timeouts } = context;
-  list.upgrade(`upgrade IstioCNI to ${toSail}`, CNI_REF, toSail);
-  list.wait(
-    `wait for IstioCNI ${toSail} to be Ready`,
-    { kind: 'sail-ready', target: CNI_REF, version: toSail },
-    timeouts.sailReady,
-  );
+  upgradeSailResource(list, context, CNI_REF);
   list.wait(
     `wait for the istio-cni-node DaemonSet to roll out ${toSail}`,
     { kind: 'daemonset-rolled-out', namespace: CNI_NAMESPACE, name: 'istio-cni-node', version: toSail },
@@ -524,12 +517,7 @@ export function upgradeCni(list: StepList, context: ScenarioContext): void {
 /** RollingUpdate: patch ZTunnel and wait for every node; the timeout grows with the grace each old pod drains. */
 export function upgradeZtunnelRolling(list: StepList, context: ScenarioContext, graceSeconds: number): void {
   const { toSail, timeouts } = context;
-  list.upgrade(`upgrade ZTunnel to ${toSail}`, ZTUNNEL_REF, toSail);
-  list.wait(
-    `wait for ZTunnel ${toSail} to be Ready`,
-    { kind: 'sail-ready', target: ZTUNNEL_REF, version: toSail },
-    timeouts.sailReady,
-  );
+  upgradeSailResource(list, context, ZTUNNEL_REF);
   list.wait(
     `wait for the ztunnel DaemonSet to roll out ${toSail}`,
     { kind: 'daemonset-rolled-out', namespace: ZTUNNEL_NAMESPACE, name: 'ztunnel', version: toSail },

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ArgError, numberArg, parseProbeArgs, targetArg } from '../../../helpers/probes/args.ts';
+import {
+  ArgError,
+  numberArg,
+  parseCommand,
+  parseProbeArgs,
+  targetArg,
+  urlArg,
+} from '../../../helpers/probes/args.ts';
+import type { ProbeIo } from '../../../helpers/probes/io.ts';
 
 describe('probe argument helpers', () => {
   it.each([
@@ -29,5 +37,53 @@ describe('probe argument helpers', () => {
     expect(() => parseProbeArgs(['--nope'], {})).toThrow(ArgError);
     expect(() => parseProbeArgs(['--x'], { x: { type: 'string' } })).toThrow(/argument missing/);
     expect(parseProbeArgs(['-h'], {})).toMatchObject({ help: true });
+  });
+  it('urlArg accepts the listed protocols only, naming them', () => {
+    expect(urlArg('url', 'http://a/b', ['http:']).href).toBe('http://a/b');
+    expect(urlArg('url', 'https://a/', ['http:', 'https:']).protocol).toBe('https:');
+    expect(() => urlArg('url', 'nope', ['http:'])).toThrow("--url is not a URL: 'nope'");
+    expect(() => urlArg('url', 'https://a/', ['http:'])).toThrow("--url must be http:// (got 'https:')");
+    expect(() => urlArg('url', 'ftp://a/', ['http:', 'https:'])).toThrow(
+      "--url must be http:// or https:// (got 'ftp:')",
+    );
+  });
+
+  describe('parseCommand', () => {
+    const capture = (): ProbeIo & { out: string[]; err: string[] } => {
+      const out: string[] = [];
+      const err: string[] = [];
+      return { out, err, stdout: (text) => out.push(text), stderr: (text) => err.push(text) };
+    };
+
+    it('returns the parsed arguments', () => {
+      const io = capture();
+      expect(parseCommand('x', ['a'], (argv) => ({ argv }), 'HELP', io)).toEqual({ argv: ['a'] });
+      expect(io.out).toEqual([]);
+      expect(io.err).toEqual([]);
+    });
+
+    it('prints help and returns 0', () => {
+      const io = capture();
+      expect(parseCommand('x', [], () => 'help', 'HELP', io)).toBe(0);
+      expect(io.out).toEqual(['HELP']);
+      expect(io.err).toEqual([]);
+    });
+
+    it('prints an ArgError as one line naming the subcommand and returns 2', () => {
+      const io = capture();
+      const parse = (): never => {
+        throw new ArgError('--y is required');
+      };
+      expect(parseCommand('x', [], parse, 'HELP', io)).toBe(2);
+      expect(io.err).toEqual(['probe x: --y is required (see probe x --help)\n']);
+      expect(io.out).toEqual([]);
+    });
+
+    it('rethrows anything but an ArgError', () => {
+      const parse = (): never => {
+        throw new TypeError('bug');
+      };
+      expect(() => parseCommand('x', [], parse, 'HELP', capture())).toThrow(TypeError);
+    });
   });
 });
