@@ -1,9 +1,8 @@
-import { ExistingProvider } from '../clusters/existing/provider.ts';
-import { describeFacts } from '../clusters/facts.ts';
+// Only modules without the cluster client load up front: a kind run missing its tools must fail at once. The
+// providers, facts and the existing-cluster checks (all @kubernetes/client-node) are imported where needed.
 import { resolveNodeImage } from '../clusters/kind/node-images.ts';
-import { KindProvider } from '../clusters/kind/provider.ts';
+import { checkKindPrerequisites } from '../clusters/kind/prerequisites.ts';
 import { type RunRecord, runLifecycle } from '../clusters/lifecycle.ts';
-import { checkExistingPrerequisites, checkKindPrerequisites } from '../clusters/prerequisites.ts';
 import { kindClusterName, newRunId, runDirOf } from '../clusters/run-id.ts';
 import { type ClusterProvider, canLoadImages } from '../clusters/types.ts';
 import { isUserError, toError } from '../helpers/errors.ts';
@@ -42,6 +41,7 @@ async function prepare(
     // Node image first: a missing digest is a user error that needs no tool to detect.
     const nodeImage = resolveNodeImage(target.k8sVersion, target.nodeImage);
     const { engine } = await checkKindPrerequisites(env);
+    const { KindProvider } = await import('../clusters/kind/provider.ts');
     const clusterName = kindClusterName(runId);
     const provider = new KindProvider({
       clusterName,
@@ -58,6 +58,11 @@ async function prepare(
       record: { runId, provider: 'kind', clusterName, kubeconfigPath: provider.kubeconfigPath },
     };
   }
+  const [{ checkExistingPrerequisites }, { describeFacts }, { ExistingProvider }] = await Promise.all([
+    import('../clusters/prerequisites.ts'),
+    import('../clusters/facts.ts'),
+    import('../clusters/existing/provider.ts'),
+  ]);
   const { resolved, facts } = await checkExistingPrerequisites(
     { kubeconfigPath: target.kubeconfigPath, context: target.context, allowCluster: target.allowCluster },
     { env },

@@ -39,6 +39,8 @@ async function attachFailureEvidence(ctx: RunContext, plan: Plan): Promise<void>
   for (const item of items) await attach(item.name, item.body, item.contentType);
 }
 
+const NOT_OPENED_REASON = 'not run: the scenario could not be opened on the cluster';
+
 /** A scenario that runs only some phases of another's plan (the smoke suite: setup and baseline of `inplace`). */
 export interface ScenarioSubset {
   plan: ScenarioName;
@@ -85,13 +87,20 @@ export async function scenarioSuite(name: string, subset?: ScenarioSubset): Prom
   let ctx: RunContext | undefined;
   let halt: PriorFailure | undefined;
 
+  const plannedChecks = plan.steps.map(checkName).filter((c): c is string => c !== undefined);
+
   describe(`${name}: ${description}`, () => {
     beforeAll(async () => {
-      await recorder.start(plan.steps.map(checkName).filter((c): c is string => c !== undefined));
+      await recorder.start(plannedChecks);
       try {
         ctx = await openScenario(config, plan, abort.signal);
       } catch (error) {
         await recorder.error(error);
+        // vitest skips every test of a suite whose beforeAll threw, so the tests below never record their
+        // checks: record them here, or the summary would hold no verdict for any of them.
+        for (const check of plannedChecks) {
+          await recorder.check(check, 'not-run', { reason: NOT_OPENED_REASON });
+        }
         throw error;
       }
     });
@@ -103,9 +112,7 @@ export async function scenarioSuite(name: string, subset?: ScenarioSubset): Prom
     for (const step of plan.steps) {
       it(`${step.id} ${step.action}: ${step.name}`, async (test) => {
         const check = checkName(step);
-        const notRun =
-          notRunReason(halt) ??
-          (ctx ? undefined : 'not run: the scenario could not be opened on the cluster');
+        const notRun = notRunReason(halt) ?? (ctx ? undefined : NOT_OPENED_REASON);
         if (notRun !== undefined || !ctx) {
           const reason = notRun ?? 'not run';
           if (check) await recorder.check(check, 'not-run', { reason });
