@@ -1,6 +1,6 @@
-import { Listr } from 'listr2';
+import { createProgress, type Progress as TaskProgress } from '../helpers/report/progress.ts';
 
-/** Named steps of a run: a spinner on a terminal, plain lines in CI logs. */
+/** Named steps of a run plus lines for the user: the run lifecycle's reporter. */
 export interface Progress {
   step<T>(title: string, body: () => Promise<T>): Promise<T>;
   /** A line for the user (stdout). */
@@ -14,55 +14,31 @@ export interface ProgressStreams {
   readonly err: NodeJS.WritableStream;
 }
 
-/** Plain lines: what CI logs keep, and what tests read. */
-export function plainProgress(
+/**
+ * Steps go through the shared reporter (helpers/report/progress.ts: a spinner on a terminal, timestamped lines in
+ * CI), so the cluster setup and the suites' installs look alike; `info`/`warn` are plain lines.
+ */
+export function runProgress(
+  tasks: TaskProgress,
   { out, err }: ProgressStreams = { out: process.stdout, err: process.stderr },
 ): Progress {
   return {
-    async step(title, body) {
-      out.write(`• ${title}\n`);
-      try {
-        const value = await body();
-        out.write(`✔ ${title}\n`);
-        return value;
-      } catch (error) {
-        err.write(`✖ ${title}\n`);
-        throw error;
-      }
-    },
+    step: (title, body) => tasks.task(title, () => body()),
     info: (line) => out.write(`${line}\n`),
     warn: (line) => err.write(`${line}\n`),
   };
 }
 
-/** listr2's spinner; it owns no signal handling, the run's guard does. */
-export function listrProgress(): Progress {
-  return {
-    async step<T>(title: string, body: () => Promise<T>): Promise<T> {
-      let value: T | undefined;
-      let done = false;
-      const list = new Listr(
-        [
-          {
-            title,
-            task: async () => {
-              value = await body();
-              done = true;
-            },
-          },
-        ],
-        { exitOnError: true, registerSignalListeners: false, rendererOptions: { collapseErrors: false } },
-      );
-      await list.run();
-      if (!done) throw new Error(`${title} did not complete`);
-      return value as T;
-    },
-    info: (line) => process.stdout.write(`${line}\n`),
-    warn: (line) => process.stderr.write(`${line}\n`),
-  };
+/** Plain lines only (tests, pipes): steps as timestamped lines on `err`. */
+export function plainProgress(streams?: ProgressStreams): Progress {
+  const err = streams?.err ?? process.stderr;
+  return runProgress(
+    createProgress({ CI: 'true' }, false, (line) => err.write(`${line}\n`)),
+    streams,
+  );
 }
 
 /** A spinner only where someone watches a terminal; CI sets `CI`. */
 export function chooseProgress(env: NodeJS.ProcessEnv = process.env): Progress {
-  return process.stdout.isTTY && !env.CI ? listrProgress() : plainProgress();
+  return runProgress(createProgress(env));
 }

@@ -62,7 +62,8 @@ export function listrProgress(): Progress {
             },
           },
         ],
-        { exitOnError: true, rendererOptions: { collapseErrors: false } },
+        // The run owns SIGINT/SIGTERM (it must clean up the cluster); listr must not install its own handlers.
+        { exitOnError: true, registerSignalListeners: false, rendererOptions: { collapseErrors: false } },
       ).run();
       if (result === undefined) throw new Error(`task "${title}" ended without a result`);
       return result.value;
@@ -79,8 +80,12 @@ export function progressMode(
   return ci || !isTTY ? 'plain' : 'listr';
 }
 
-export function createProgress(env: NodeJS.ProcessEnv = process.env, isTTY?: boolean): Progress {
-  return progressMode(env, isTTY) === 'plain' ? plainProgress() : listrProgress();
+export function createProgress(
+  env: NodeJS.ProcessEnv = process.env,
+  isTTY?: boolean,
+  write?: (line: string) => void,
+): Progress {
+  return progressMode(env, isTTY) === 'plain' ? plainProgress(write ? { write } : {}) : listrProgress();
 }
 
 /** The process-wide progress reporter. */
