@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isVersionAlias, sameVersion, versionFromImage } from './images.ts';
+import { isVersionAlias, normaliseVersion, sameVersion, versionFromImage } from './images.ts';
 import {
   Condition,
   type Container,
@@ -63,10 +63,23 @@ export function sailReady(object: unknown, options: { version?: string } = {}): 
       `status.observedGeneration ${status?.observedGeneration ?? 'unset'} ≠ metadata.generation ${metadata.generation ?? 'unset'}: the status describes an older spec`,
     );
   }
-  if (options.version !== undefined && !sameVersion(spec.version, options.version)) {
+  if (options.version !== undefined && !specVersionMatches(kind, spec.version, options.version)) {
     reasons.push(`spec.version is ${spec.version ?? 'unset'}, expected ${options.version}`);
   }
   return verdict(seen, reasons);
+}
+
+/**
+ * `spec.version` as asked. Sail writes the *resolved* version into an IstioRevision it creates for an Istio
+ * (sail-operator 1.30.3 controllers/istio/istio_controller.go `reconcileActiveRevision`: `istioversion.Resolve`,
+ * then pkg/revision/reconcile.go `CreateOrUpdate` sets `rev.Spec.Version`), so Istio `v1.30-latest` gives an
+ * IstioRevision on `v1.30.3`: there an alias matches any patch of its minor (`master` any version).
+ */
+function specVersionMatches(kind: SailKind, actual: string | undefined, expected: string): boolean {
+  if (sameVersion(actual, expected)) return true;
+  if (kind !== 'IstioRevision' || actual === undefined || !isVersionAlias(expected)) return false;
+  const minor = /^(\d+\.\d+)-latest$/.exec(normaliseVersion(expected))?.[1];
+  return minor === undefined || normaliseVersion(actual).startsWith(`${minor}.`);
 }
 
 /**

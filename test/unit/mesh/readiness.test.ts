@@ -30,6 +30,16 @@ describe('sailReady', () => {
     expect(r.detail).toContain('spec.version is v1.29.6, expected v1.30.3');
   });
 
+  it('IstioRevision carries the resolved version of an alias (sail-operator pkg/revision/reconcile.go)', () => {
+    const rev = (version: string) => sailCr('IstioRevision', { name: 'default-v1-30-latest', version });
+    expect(sailReady(rev('v1.30.3'), { version: 'v1.30-latest' }).done).toBe(true);
+    expect(sailReady(rev('v1.29.6'), { version: 'v1.30-latest' }).done).toBe(false);
+    // Only IstioRevision is rewritten by Sail: the user's own CRs keep the alias literally.
+    expect(sailReady(sailCr('ZTunnel', { version: 'v1.30.3' }), { version: 'v1.30-latest' }).done).toBe(
+      false,
+    );
+  });
+
   it('names the failing condition with its reason and message', () => {
     const cr = sailCr('Istio', {
       conditions: [
