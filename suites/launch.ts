@@ -22,6 +22,7 @@ import {
   supportedVersionsFromCrd,
   type Version,
 } from '../helpers/versions/index.ts';
+import { checkNodeShape, nodeShape } from './node-shape.ts';
 import { RUN_CONFIG_ENV, type RunConfig } from './run-config.ts';
 
 /** Installs are slow on a fresh kind cluster (image pulls); each wait says what it saw when it gives up. */
@@ -56,6 +57,13 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
   });
   const mesh = meshKube(kube);
   const wait = { timeoutMs: INSTALL_TIMEOUT_MS * options.timeoutScale, signal: options.signal };
+  // Before anything is installed: a cluster the selected scenarios cannot run on is refused in one line.
+  const [k8sVersion, nodes] = await Promise.all([
+    kube.config.makeApiClient(VersionApi).getCode(),
+    listNodes(kube),
+  ]);
+  const shape = nodeShape(nodes);
+  checkNodeShape(shape, options.scenarios);
 
   await progress.task('install Gateway API CRDs (standard channel)', () =>
     installGatewayApiCrds(mesh, { cacheDir: join(cacheDir, 'gateway-api') }, wait),
@@ -109,10 +117,6 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
     );
   }
 
-  const [k8sVersion, nodes] = await Promise.all([
-    kube.config.makeApiClient(VersionApi).getCode(),
-    listNodes(kube),
-  ]);
   await writeRunMeta(reportsDir, {
     runId: options.runId,
     startedAt: new Date().toISOString(),
@@ -143,7 +147,8 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
     scenarios: [...options.scenarios],
     from: formatSail(from),
     to: formatSail(to),
-    workers: options.workers,
+    // The cluster as it is: an existing cluster's workers all run ztunnel and all must be covered by the plan.
+    workers: shape.workers,
     operatorVersion: options.operatorVersion,
     ...(options.manifestsDir ? { manifestsDir: options.manifestsDir } : {}),
     cacheDir,

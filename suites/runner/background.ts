@@ -131,9 +131,12 @@ export async function checkConnections(
     });
     reasons.push(...judged.violations.map((v) => `${run.label}: ${v.detail}`));
     if (spec.plannedEndsClean) {
-      const clean = report.long.filter((c) => c.outcome === 'closed').length;
-      if (clean === 0)
-        reasons.push(`${run.label}: no connection ended its planned life cleanly (outcome "closed")`);
+      const inside = closedInsideDrainWindow(report.long, onPair, deadlineSeconds);
+      if (inside === 0) {
+        reasons.push(
+          `${run.label}: no connection ended its planned life cleanly inside a drain window (closed between an old ztunnel's SIGTERM and its ${deadlineSeconds}s deadline), so the long grace was not exercised`,
+        );
+      }
     }
     evidence.push(json(`connections report ${run.label}`, report), json(`judgement ${run.label}`, judged));
     figures.push({
@@ -153,6 +156,21 @@ export async function checkConnections(
     : failed(`${reasons[0]}${reasons.length > 1 ? ` (+${reasons.length - 1} more)` : ''}`, evidence, {
         connections: figures,
       });
+}
+
+/**
+ * Connections that closed themselves (`closed`) while an old ztunnel on their nodes was draining: after its SIGTERM,
+ * before its drain deadline. That is the long-grace promise; a clean close before any SIGTERM proves nothing.
+ */
+export function closedInsideDrainWindow(
+  long: readonly { outcome: string; closed: number | null }[],
+  replacements: readonly { sigtermAt: number }[],
+  deadlineSeconds: number,
+): number {
+  return long.filter(({ outcome, closed }) => {
+    if (outcome !== 'closed' || closed === null) return false;
+    return replacements.some((r) => closed >= r.sigtermAt && closed <= r.sigtermAt + deadlineSeconds * 1000);
+  }).length;
 }
 
 function countBy(values: readonly string[]): string {

@@ -25,8 +25,12 @@ import {
 const LONG_CONNECTIONS = 20;
 const ECHO_INTERVAL_MS = 1_000;
 const NEW_PER_SECOND = 5;
-/** Round 2: connections close themselves after 2 min, inside the 295 s drain window of a 300 s grace. */
-const LONG_GRACE_PLANNED_LIFE_MS = 120_000;
+/**
+ * Round 2: connections close themselves after 4 min. They open before the ZTunnel patch, so any old ztunnel that
+ * gets SIGTERM within those 4 min (the whole rollout, normally) is still draining — its window is 295 s — when they
+ * end: each ends its planned life inside a drain window, which the check requires of at least one.
+ */
+const LONG_GRACE_PLANNED_LIFE_MS = 240_000;
 
 /**
  * One round: start the connections probe (client on worker 0, echo server on worker 1, so every connection
