@@ -32,7 +32,11 @@ interface Seen {
   detail: string;
 }
 
-async function waitJudged<T extends Seen>(
+/**
+ * Polls a judgement until done; on timeout the error carries the last judgement plus pod phases and recent events of
+ * `namespaces`. Every live wait (these and the plan runner's) goes through here.
+ */
+export async function waitJudged<T extends Seen>(
   kube: MeshKube,
   what: string,
   read: () => Promise<T>,

@@ -1,6 +1,5 @@
 import { getObject } from '../../helpers/k8s/read.ts';
 import { describeRef } from '../../helpers/k8s/types.ts';
-import { waitFor } from '../../helpers/k8s/wait.ts';
 import {
   allGone,
   podsReady,
@@ -8,33 +7,37 @@ import {
   revisionsAsExpected,
   tagPointsTo,
 } from '../../helpers/mesh/conditions.ts';
-import type { SailKind } from '../../helpers/mesh/readiness.ts';
-import { daemonSetRolledOut, deploymentRolledOut, type Readiness } from '../../helpers/mesh/readiness.ts';
+import {
+  daemonSetRolledOut,
+  deploymentRolledOut,
+  type Readiness,
+  type SailKind,
+  sailReady,
+} from '../../helpers/mesh/readiness.ts';
 import { istiodName } from '../../helpers/mesh/revisions.ts';
-import { SAIL_API, waitSailReady, waitWaypointReady } from '../../helpers/mesh/waits.ts';
+import { SAIL_API, waitJudged, waitWaypointReady } from '../../helpers/mesh/waits.ts';
 import { gatewayProgrammed } from '../../helpers/mesh/waypoint-readiness.ts';
 import type { WaitCondition, WaitStep } from '../../helpers/plan/types.ts';
 import type { RunContext } from './context.ts';
 import { passed, type StepOutcome, text } from './outcome.ts';
 
-const describeReadiness = (last: unknown): string =>
-  typeof last === 'object' && last !== null && 'detail' in last
-    ? String((last as Readiness).detail)
-    : String(last);
+/** Where a Sail CR's workloads run: their pods and events explain a wait that timed out. */
+const SAIL_NAMESPACE: Record<SailKind, string> = {
+  Istio: 'istio-system',
+  IstioRevision: 'istio-system',
+  IstioRevisionTag: 'istio-system',
+  IstioCNI: 'istio-cni',
+  ZTunnel: 'ztunnel',
+};
 
-/** Polls `judge` until done; a timeout throws `WaitTimeout` with the last judgement's detail. */
-async function until(
-  ctx: RunContext,
-  what: string,
-  judge: () => Promise<Readiness>,
-  timeoutMs: number,
-): Promise<Readiness> {
-  return waitFor(what, judge, (r) => r.done, {
-    timeoutMs,
-    intervalMs: 2_000,
-    signal: ctx.signal,
-    describe: describeReadiness,
-  });
+/** Every wait condition but the waypoint rollout, which the mesh layer's composite wait serves. */
+type JudgedCondition = Exclude<WaitCondition, { kind: 'waypoint-rolled-out' }>;
+
+interface Judge {
+  what: string;
+  read: () => Promise<Readiness>;
+  /** Namespaces whose pods and events a timeout reports. */
+  namespaces: readonly string[];
 }
 
 function sailGenerationCaughtUp(
@@ -56,26 +59,24 @@ function sailGenerationCaughtUp(
       };
 }
 
-async function judge(
-  ctx: RunContext,
-  condition: WaitCondition,
-): Promise<{ what: string; read: () => Promise<Readiness> }> {
+function judge(ctx: RunContext, condition: JudgedCondition): Judge {
   const get = (ref: Parameters<typeof ctx.mesh.get>[0]) => ctx.mesh.get(ref);
   switch (condition.kind) {
     case 'sail-ready':
       return {
         what: `${describeRef(condition.target)} Ready${condition.version ? ` on ${condition.version}` : ''}`,
+        namespaces: [SAIL_NAMESPACE[condition.target.kind as SailKind] ?? 'istio-system'],
         read: async () => {
           const object = await get(condition.target);
           const behind = sailGenerationCaughtUp(ctx, condition, object);
           if (behind) return behind;
-          const { sailReady } = await import('../../helpers/mesh/readiness.ts');
           return sailReady(object, condition.version ? { version: condition.version } : {});
         },
       };
     case 'istiod-rolled-out':
       return {
         what: `istiod of revision ${condition.revision} rolled out on ${condition.version}`,
+        namespaces: [condition.namespace],
         read: async () =>
           deploymentRolledOut(
             await get({
@@ -90,6 +91,7 @@ async function judge(
     case 'daemonset-rolled-out':
       return {
         what: `DaemonSet ${condition.namespace}/${condition.name} rolled out on ${condition.version}`,
+        namespaces: [condition.namespace],
         read: async () =>
           daemonSetRolledOut(
             await get({
@@ -107,6 +109,7 @@ async function judge(
     case 'revisions':
       return {
         what: `Istio ${condition.istio} on revision ${condition.activeRevision}${condition.total === undefined ? '' : ` (${condition.total} in total)`}`,
+        namespaces: ['istio-system'],
         read: async () =>
           revisionsAsExpected({
             istio: await get({ apiVersion: SAIL_API, kind: 'Istio', name: condition.istio }),
@@ -119,6 +122,7 @@ async function judge(
     case 'revision-gone':
       return {
         what: `IstioRevision ${condition.name} pruned`,
+        namespaces: [condition.istiodNamespace],
         read: async () =>
           revisionGone({
             name: condition.name,
@@ -134,6 +138,7 @@ async function judge(
     case 'tag-points-to':
       return {
         what: `IstioRevisionTag ${condition.tag} → ${condition.revision}`,
+        namespaces: ['istio-system'],
         read: async () =>
           tagPointsTo({
             tag: await get({ apiVersion: SAIL_API, kind: 'IstioRevisionTag', name: condition.tag }),
@@ -144,6 +149,7 @@ async function judge(
     case 'pods-ready':
       return {
         what: `pods ${condition.selector} in ${condition.namespace} Ready (at least ${condition.min})`,
+        namespaces: [condition.namespace],
         read: async () =>
           podsReady(
             await ctx.mesh.list({
@@ -158,6 +164,7 @@ async function judge(
     case 'waypoint-programmed':
       return {
         what: `Gateway ${condition.namespace}/${condition.name} Programmed`,
+        namespaces: [condition.namespace],
         read: async () =>
           gatewayProgrammed(
             await get({
@@ -171,6 +178,7 @@ async function judge(
     case 'gone':
       return {
         what: `${condition.objects.length} object(s) gone`,
+        namespaces: [...new Set(condition.objects.flatMap((ref) => (ref.namespace ? [ref.namespace] : [])))],
         read: async () =>
           allGone(
             await Promise.all(
@@ -180,12 +188,6 @@ async function judge(
               })),
             ),
           ),
-      };
-    case 'waypoint-rolled-out':
-      // Served by the mesh layer's composite wait (Gateway, Deployment and pods together).
-      return {
-        what: `waypoint ${condition.namespace}/${condition.name} on ${condition.version}`,
-        read: async () => ({ done: false, detail: 'unused' }),
       };
   }
 }
@@ -207,18 +209,11 @@ export async function runWait(step: WaitStep, ctx: RunContext): Promise<StepOutc
       text('last seen', result.detail),
     ]);
   }
-  if (condition.kind === 'sail-ready' && ctx.generations.size === 0) {
-    // First install: the mesh layer's wait also lists pods and events of the namespaces on timeout.
-    const result = await waitSailReady(
-      ctx.mesh,
-      condition.target.kind as SailKind,
-      condition.target.name,
-      condition.version ? { version: condition.version } : {},
-      { timeoutMs: step.timeoutMs, intervalMs: 2_000, signal: ctx.signal },
-    );
-    return passed(`${describeRef(condition.target)} Ready`, [text('last seen', result.detail)]);
-  }
-  const { what, read } = await judge(ctx, condition);
-  const result = await until(ctx, what, read, step.timeoutMs);
+  const { what, read, namespaces } = judge(ctx, condition);
+  const result = await waitJudged(ctx.mesh, what, read, () => namespaces, {
+    timeoutMs: step.timeoutMs,
+    intervalMs: 2_000,
+    signal: ctx.signal,
+  });
   return passed(what, [text('last seen', result.detail)]);
 }

@@ -93,7 +93,7 @@ describe('runWait sail-ready', () => {
     fake().put(sailCr('ZTunnel', 'default', { version: 'v1.30.3' }));
     const outcome = await wait(runContext(fake()), c);
     expect(outcome.ok).toBe(true);
-    expect(outcome.summary).toBe('ZTunnel default Ready');
+    expect(outcome.summary).toBe('ZTunnel default Ready on v1.30.3');
   });
 
   it('times out on a CR on another version, saying what it saw (fake API server)', async () => {
@@ -115,6 +115,8 @@ describe('runWait sail-ready', () => {
     const message = await timeoutMessage(ctx, c);
     expect(message).toContain('waiting for ZTunnel default Ready on v1.30.3');
     expect(message).toContain('observedGeneration 1 < 2 (the upgrade patch)');
+    // Every runner wait reports the pods and recent events of the namespace where the CR's workloads run.
+    expect(message).toContain('pods in ztunnel:');
   });
 
   it('after runUpgrade, completes once Sail observes the patched generation mid-wait (fake API server)', async () => {
