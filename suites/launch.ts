@@ -34,9 +34,9 @@ export async function resolveVersions(
   given: { from?: string; to?: string },
 ): Promise<{ from: Version; to: Version }> {
   const supported = supportedVersionsFromCrd(istioCrd);
-  const path = given.from && given.to ? undefined : defaultUpgradePath(supported, { kind: 'minor' });
-  const from = given.from ? parseVersion(given.from) : (path?.from as Version);
-  const to = given.to ? parseVersion(given.to) : (path?.to as Version);
+  const newestMinorUpgrade = () => defaultUpgradePath(supported, { kind: 'minor' });
+  const from = given.from ? parseVersion(given.from) : newestMinorUpgrade().from;
+  const to = given.to ? parseVersion(given.to) : newestMinorUpgrade().to;
   assertInstallable(supported, from, '--from');
   assertInstallable(supported, to, '--to');
   return { from, to };

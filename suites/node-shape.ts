@@ -1,6 +1,6 @@
 import type { V1Node } from '@kubernetes/client-node';
 import { UserError } from '../helpers/errors.ts';
-import { controlPlaneLabel, workerNodesOf } from '../helpers/k8s/nodes.ts';
+import { controlPlaneLabel, readyWorkerNodesOf } from '../helpers/k8s/nodes.ts';
 
 export interface NodeShape {
   /** Ready nodes without the control-plane role: what the plans pin probes to and drain. */
@@ -8,12 +8,9 @@ export interface NodeShape {
   controlPlanes: number;
 }
 
-const ready = (node: V1Node): boolean =>
-  node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-
 export function nodeShape(nodes: readonly V1Node[]): NodeShape {
   return {
-    workers: workerNodesOf(nodes).filter(ready).length,
+    workers: readyWorkerNodesOf(nodes).length,
     controlPlanes: nodes.filter((n) => n.metadata?.labels?.[controlPlaneLabel] !== undefined).length,
   };
 }

@@ -12,6 +12,15 @@ export function workerNodesOf(nodes: readonly V1Node[]): V1Node[] {
     .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
 }
 
+export function isNodeReady(node: V1Node): boolean {
+  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/** Ready workers, sorted by name: a pod pinned to a NotReady node would never start. Pure. */
+export function readyWorkerNodesOf(nodes: readonly V1Node[]): V1Node[] {
+  return workerNodesOf(nodes).filter(isNodeReady);
+}
+
 export async function listWorkerNodes(kube: Kube): Promise<V1Node[]> {
   return workerNodesOf(await listNodes(kube));
 }

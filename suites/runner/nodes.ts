@@ -1,7 +1,6 @@
-import type { V1Node } from '@kubernetes/client-node';
 import { UserError } from '../../helpers/errors.ts';
 import type { Kube } from '../../helpers/k8s/client.ts';
-import { controlPlaneLabel, workerNodesOf } from '../../helpers/k8s/nodes.ts';
+import { controlPlaneLabel, readyWorkerNodesOf } from '../../helpers/k8s/nodes.ts';
 import { listNodes } from '../../helpers/k8s/read.ts';
 import { describeNode, nodeLabelValue } from '../../helpers/plan/nodes.ts';
 import type { NodeRef } from '../../helpers/plan/types.ts';
@@ -15,8 +14,7 @@ export async function resolveNodes(kube: Kube, workersNeeded: number): Promise<M
   const nodes = await listNodes(kube);
   // Only Ready workers: a pod pinned to a NotReady node would never start, and the plan's waits would time out
   // far from the cause.
-  const workers = workerNodesOf(nodes)
-    .filter(isNodeReady)
+  const workers = readyWorkerNodesOf(nodes)
     .map((n) => n.metadata?.name ?? '')
     .filter((n) => n !== '')
     .sort();
@@ -33,10 +31,6 @@ export async function resolveNodes(kube: Kube, workersNeeded: number): Promise<M
     ?.name;
   if (controlPlane) map.set(nodeLabelValue({ role: 'control-plane', index: 0 }), controlPlane);
   return map;
-}
-
-function isNodeReady(node: V1Node): boolean {
-  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
 export function nodeName(ctx: RunContext, ref: NodeRef): string {
