@@ -6,6 +6,8 @@ const reportsDir = process.env.AUS_REPORTS_DIR ?? 'reports';
 
 export default defineConfig({
   test: {
+    // Resolves the pinned upstream files (CRDs, samples, goldens) before any test loads; see test/support.
+    globalSetup: ['test/support/upstream-setup.ts'],
     reporters: [
       'default',
       ['junit', { outputFile: `${reportsDir}/junit.xml` }],

@@ -8,10 +8,11 @@ import {
   splitYamlDocuments,
 } from '../../../helpers/mesh/istioctl-proxy-status.ts';
 import type { ProxyStatus } from '../../../helpers/mesh/proxy-status.ts';
+import { UPSTREAM_DIR } from '../../support/upstream.ts';
 
 // Goldens from istio/istio istioctl/pkg/writer/pilot/testdata (see ../shared/upstream/istio/SOURCE.md). Expected
 // values are derived from the golden text itself (an independent whitespace split), never typed in by hand.
-const DIR = join('..', 'shared', 'upstream', 'istio', 'istioctl-proxy-status-testdata');
+const DIR = join(UPSTREAM_DIR, 'istio', 'istioctl-proxy-status-testdata');
 const read = (file: string) => readFileSync(join(DIR, file), 'utf8');
 
 /** The golden as a plain grid: split on 2+ spaces (what Sail's e2e does); fine here because no golden cell is empty. */

@@ -4,11 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { sailReady } from '../../../helpers/mesh/readiness.ts';
 import { istioRevisions, tagRevision } from '../../../helpers/mesh/revisions.ts';
+import { UPSTREAM_DIR } from '../../support/upstream.ts';
 import { sailCr } from '../../unit/mesh/fixtures.ts';
 
 // The status objects the unit tests build must be ones the real Sail CRDs admit, and every status field the
 // readiness code reads must exist in the CRD schema (a renamed field upstream would silently read undefined).
-const DIR = join('..', 'shared', 'upstream', 'sail-operator', 'crds');
+const DIR = join(UPSTREAM_DIR, 'sail-operator', 'crds');
 
 interface Schema {
   type?: string;

@@ -1,10 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PROBE_IMAGE, probeClient } from '../../../helpers/mesh/manifests/index.ts';
 import { loadSamples } from '../../../helpers/mesh/samples.ts';
 import { imagesOf } from '../../../helpers/plan/images.ts';
+import { upstreamPath } from '../../support/upstream.ts';
 
-const samplesDir = fileURLToPath(new URL('../../../../shared/upstream/istio/samples', import.meta.url));
+const samplesDir = upstreamPath('istio', 'samples');
 
 describe('imagesOf on the real upstream samples', () => {
   it('lists every bookinfo image once (each version of reviews included), sorted', async () => {

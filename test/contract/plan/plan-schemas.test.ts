@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSamples } from '../../../helpers/mesh/samples.ts';
 import { renderPlan } from '../../../helpers/plan/render.ts';
@@ -7,8 +6,9 @@ import { validatePlanObjects } from '../../../helpers/plan/validate.ts';
 import { loadUpstreamCrds } from '../../../helpers/schema/load-upstream-crds.ts';
 import { createSchemaValidator, type SchemaValidator } from '../../../helpers/schema/validator.ts';
 import { defaultUpgradePath, loadSupportedVersions } from '../../../helpers/versions/supported.ts';
+import { UPSTREAM_DIR } from '../../support/upstream.ts';
 
-const upstream = fileURLToPath(new URL('../../../../shared/upstream', import.meta.url));
+const upstream = UPSTREAM_DIR;
 
 let validator: SchemaValidator;
 let samples: Awaited<ReturnType<typeof loadSamples>>;

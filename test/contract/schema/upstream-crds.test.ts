@@ -1,7 +1,11 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../helpers/k8s/types.ts';
+import { sha256Of } from '../../../helpers/mesh/fetch-cache.ts';
 import { IMPLEMENTED_CEL_RULES } from '../../../helpers/schema/cel-rules.ts';
 import { loadUpstreamCrds } from '../../../helpers/schema/index.ts';
+import { PINNED_UPSTREAM } from '../../support/upstream-files.ts';
 import { UPSTREAM_DIR, upstreamCrds } from './upstream.ts';
 
 function crdKinds(crds: KubeObject[]): string[] {
@@ -55,6 +59,11 @@ describe('hand-written CEL rules', () => {
   });
 });
 
-it('UPSTREAM_DIR points at the shared upstream copies', () => {
-  expect(UPSTREAM_DIR).toMatch(/shared\/upstream\/$/);
+it('UPSTREAM_DIR holds every pinned upstream file with its pinned sha256', async () => {
+  const digests = await Promise.all(
+    PINNED_UPSTREAM.map(async (file) =>
+      sha256Of(await readFile(join(UPSTREAM_DIR, file.folder, file.path), 'utf8')),
+    ),
+  );
+  expect(digests).toEqual(PINNED_UPSTREAM.map((file) => file.sha256));
 });

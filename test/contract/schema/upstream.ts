@@ -1,13 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '../../../helpers/k8s/types.ts';
 import {
   createSchemaValidator,
   loadUpstreamCrds,
   type SchemaValidator,
 } from '../../../helpers/schema/index.ts';
+import { UPSTREAM_DIR } from '../../support/upstream.ts';
 
-/** The upstream copies, `../shared/upstream` relative to the repo root. */
-export const UPSTREAM_DIR = fileURLToPath(new URL('../../../../shared/upstream/', import.meta.url));
+export { UPSTREAM_DIR };
 
 let crds: Promise<KubeObject[]> | undefined;
 

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { UPSTREAM_DIR } from '../../support/upstream.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const upstream = fileURLToPath(new URL('../../../../shared/upstream', import.meta.url));
+const upstream = UPSTREAM_DIR;
 const ISTIO_CRD = join(upstream, 'sail-operator/crds/sailoperator.io_istios.yaml');
 const SAMPLES = join(upstream, 'istio/samples');
 

@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { loadSamples } from '../../../helpers/mesh/samples.ts';
 import type { RenderInput } from '../../../helpers/plan/render.ts';
 import { parseVersion } from '../../../helpers/versions/version.ts';
+import { UPSTREAM_DIR } from '../../support/upstream.ts';
 
-export const UPSTREAM = fileURLToPath(new URL('../../../../shared/upstream', import.meta.url));
+export const UPSTREAM = UPSTREAM_DIR;
 
 /** Render input from the upstream samples; the bundle is a stand-in (its content is not the plan's concern). */
 export async function renderInput(overrides: Partial<RenderInput> = {}): Promise<RenderInput> {

@@ -10,12 +10,13 @@ import { FragmentRecord } from '../../../helpers/report/summary-schema.ts';
 import { renderScenarioPlan } from '../../../suites/prepare.ts';
 import { RUN_CONFIG_ENV, type RunConfig } from '../../../suites/run-config.ts';
 import { checkName } from '../../../suites/runner/sequence.ts';
+import { upstreamPath } from '../../support/upstream.ts';
 
 // Proves only that a run config reaches the e2e suites and that an unreachable cluster is reported honestly.
 // It says nothing about whether any scenario works on a real cluster.
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SAMPLES = fileURLToPath(new URL('../../../../shared/upstream/istio/samples', import.meta.url));
+const SAMPLES = upstreamPath('istio', 'samples');
 // Spawning vitest takes seconds on a loaded machine; the assertions are about outcome, not speed.
 const SPAWN_TIMEOUT = 120_000;
 

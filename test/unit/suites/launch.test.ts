@@ -1,15 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { UserError } from '../../../helpers/errors.ts';
 import { defaultUpgradePath, supportedVersionsFromCrd } from '../../../helpers/versions/supported.ts';
 import { formatSail } from '../../../helpers/versions/version.ts';
 import { resolveVersions } from '../../../suites/launch.ts';
+import { upstreamPath } from '../../support/upstream.ts';
 
-const ISTIO_CRD = fileURLToPath(
-  new URL('../../../../shared/upstream/sail-operator/crds/sailoperator.io_istios.yaml', import.meta.url),
-);
+const ISTIO_CRD = upstreamPath('sail-operator/crds/sailoperator.io_istios.yaml');
 
 let crd: unknown;
 beforeAll(async () => {

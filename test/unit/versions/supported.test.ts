@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../helpers/errors.ts';
 import {
@@ -11,8 +10,9 @@ import {
   supportedVersionsFromCrd,
 } from '../../../helpers/versions/supported.ts';
 import { formatSail, parseVersion } from '../../../helpers/versions/version.ts';
+import { UPSTREAM_DIR } from '../../support/upstream.ts';
 
-const upstream = fileURLToPath(new URL('../../../../shared/upstream', import.meta.url));
+const upstream = UPSTREAM_DIR;
 const ISTIO_CRD = `${upstream}/sail-operator/crds/sailoperator.io_istios.yaml`;
 
 /** A minimal Istio CRD with the given enum and description, to test the parsing rules in isolation. */
