@@ -6,6 +6,7 @@ import { type RunRecord, runLifecycle } from '../clusters/lifecycle.ts';
 import { kindClusterName, newRunId, runDirOf } from '../clusters/run-id.ts';
 import { type ClusterProvider, canLoadImages } from '../clusters/types.ts';
 import { isUserError, toError } from '../helpers/errors.ts';
+import { EXIT_CODES, VERDICT_MEANING, verdictExitCode } from '../helpers/report/verdict.ts';
 import { type LaunchSuites, loadLaunchSuites } from './run-handoff.ts';
 import type { RunOptions } from './run-options.ts';
 import { chooseProgress, type Progress } from './run-progress.ts';
@@ -18,9 +19,6 @@ export interface RunDeps {
   readonly runsRoot?: string;
   readonly loadLaunch?: () => Promise<LaunchSuites>;
 }
-
-/** Exit codes of `run`: 0 all passed, 1 any failed, 2 user error (thrown as UserError), 130/143 signals. */
-export const EXIT = { passed: 0, failed: 1 } as const;
 
 interface Prepared {
   readonly provider: ClusterProvider;
@@ -144,13 +142,17 @@ export async function executeRun(options: RunOptions, deps: RunDeps = {}): Promi
     if (isUserError(outcome.error)) throw outcome.error;
     const error = toError(outcome.error);
     progress.warn(`run ${runId} failed: ${error.message}`);
-    return EXIT.failed;
+    return EXIT_CODES['not certified'];
   }
-  if (!outcome.value.ok) {
-    progress.warn(`run ${runId}: some scenarios failed — reports in ${options.reportsDir}`);
-    return EXIT.failed;
+  // Exit codes (helpers/report/verdict.ts): 0 certified, 1 not certified, 3 incomplete, 4 control plane only;
+  // 2 is a user error (thrown as UserError), 130/143 a signal.
+  const { verdict } = outcome.value;
+  const line = `run ${runId}: ${verdict} — ${VERDICT_MEANING[verdict]} — reports in ${options.reportsDir}`;
+  if (verdict !== 'certified') {
+    progress.warn(line);
+    return verdictExitCode(verdict);
   }
-  if (outcome.cleanupFailed) return EXIT.failed;
-  progress.info(`run ${runId}: all scenarios passed — reports in ${options.reportsDir}`);
-  return EXIT.passed;
+  if (outcome.cleanupFailed) return EXIT_CODES['not certified'];
+  progress.info(line);
+  return verdictExitCode(verdict);
 }

@@ -1,6 +1,7 @@
 import type { ProviderFacts } from '../clusters/facts.ts';
 import type { ProviderName } from '../clusters/types.ts';
 import { UserError } from '../helpers/errors.ts';
+import type { OverallVerdict } from '../helpers/report/verdict.ts';
 import type { RunScenarioName } from './constants.ts';
 
 /**
@@ -36,8 +37,8 @@ export interface LaunchOptions {
 }
 
 export interface LaunchResult {
-  /** True only when every selected scenario passed; a skip is not a pass. */
-  readonly ok: boolean;
+  /** The certification summary's verdict (helpers/report/verdict.ts); only `certified` is a pass. */
+  readonly verdict: OverallVerdict;
 }
 
 export type LaunchSuites = (options: LaunchOptions) => Promise<LaunchResult>;

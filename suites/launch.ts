@@ -45,8 +45,8 @@ export async function resolveVersions(
 /**
  * What `run` hands over once a cluster answers: install the cluster-wide pieces once (Gateway API CRDs, the Sail
  * operator), settle the versions against the operator's own CRD, then run the selected scenario suites in vitest
- * (their reporters write allure results and JUnit) and write the certification summary. A skipped scenario is not
- * a pass: the run is `ok` only when the summary says certified.
+ * (their reporters write allure results and JUnit) and write the certification summary, whose verdict (one
+ * precedence rule, helpers/report/verdict.ts) is the run's. A skipped scenario is not a pass.
  */
 export async function launchSuites(options: LaunchOptions): Promise<LaunchResult> {
   const reportsDir = resolve(options.reportsDir);
@@ -182,5 +182,5 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
   }
   const written = await writeSummary(reportsDir);
   process.stdout.write(`\n${written.summary.verdict.toUpperCase()}: ${join(reportsDir, 'summary.md')}\n`);
-  return { ok: written.summary.verdict === 'certified' };
+  return { verdict: written.summary.verdict };
 }

@@ -1,11 +1,21 @@
 import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Capability } from '../capabilities.ts';
 import { renderConnectionTimeline } from './connection-timeline.ts';
 import { defaultReportsDir, reportPaths, slug } from './paths.ts';
 import { AuthzCell, ConnectionsProbe, Replacement, WeightsProbe } from './probe-figures.ts';
 import { attachJson, attachSvg, currentSink, type EvidenceSink, stepTitle } from './step.ts';
 import { type CheckVerdict, FragmentRecord, RunMeta, type RunMetaInput } from './summary-schema.ts';
 import { renderWeightSplit } from './weight-split.ts';
+
+export interface CheckOptions {
+  reason?: string;
+  required?: boolean;
+  /** A check not run because the cluster lacks these capabilities (the verdict is then `control plane only`). */
+  missing?: readonly Capability[];
+  /** What the check proved on this cluster when that is less than on a full one. */
+  basis?: string;
+}
 
 export interface RecorderOptions {
   /** Defaults to `AUS_REPORTS_DIR` or `reports`. */
@@ -69,10 +79,13 @@ export class SummaryRecorder {
   async check(
     name: string,
     verdict: CheckVerdict,
-    { reason, required = true }: { reason?: string; required?: boolean } = {},
+    { reason, required = true, missing, basis }: CheckOptions = {},
   ): Promise<void> {
     if (verdict !== 'pass' && (reason === undefined || reason.trim() === '')) {
       throw new RangeError(`check "${name}" is ${verdict}: say why (reason)`);
+    }
+    if (missing !== undefined && verdict !== 'not-run') {
+      throw new RangeError(`check "${name}" is ${verdict}: only a check not run can lack a capability`);
     }
     await this.append({
       kind: 'check',
@@ -80,6 +93,8 @@ export class SummaryRecorder {
       verdict,
       required,
       ...(reason === undefined ? {} : { reason }),
+      ...(missing === undefined || missing.length === 0 ? {} : { missing: [...missing] }),
+      ...(basis === undefined ? {} : { basis }),
     });
   }
 

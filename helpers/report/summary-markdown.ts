@@ -17,6 +17,8 @@ const OVERALL_MARK: Record<OverallVerdict, string> = {
   certified: '✅ CERTIFIED',
   'not certified': '❌ NOT CERTIFIED',
   incomplete: '⚠️ INCOMPLETE',
+  'control plane only':
+    '🔶 CONTROL PLANE ONLY — no certification: the checks this cluster cannot run were not run',
 };
 
 /**
@@ -153,7 +155,9 @@ export function renderSummaryMarkdown(summary: CertificationSummary): string {
             cell(c.name) + (c.required ? '' : ' (optional)'),
             VERDICT_MARK[c.verdict],
             // The scenario's skip reason is already in the table above; do not repeat it per check.
-            s.status === 'skipped' && c.reason === s.skipReason ? 'scenario skipped' : cell(c.reason ?? ''),
+            s.status === 'skipped' && c.reason === s.skipReason
+              ? 'scenario skipped'
+              : cell([c.reason, c.basis && `basis: ${c.basis}`].filter(Boolean).join(' — ')),
           ]),
         ),
       ),

@@ -1,16 +1,22 @@
 import { z } from 'zod';
+import { CAPABILITIES } from '../capabilities.ts';
 import { AuthzCell, ConnectionsProbe, LONG_OUTCOMES, Replacement, WeightsProbe } from './probe-figures.ts';
+import { OVERALL_VERDICTS } from './verdict.ts';
+
+export { OVERALL_VERDICTS, type OverallVerdict } from './verdict.ts';
 
 /** Bumped whenever a consumer of summary.json would have to change. */
-export const SUMMARY_SCHEMA_VERSION = 1 as const;
+export const SUMMARY_SCHEMA_VERSION = 2 as const;
 
 export const CHECK_VERDICTS = ['pass', 'fail', 'skipped', 'not-run'] as const;
 export type CheckVerdict = (typeof CHECK_VERDICTS)[number];
 
-export const OVERALL_VERDICTS = ['certified', 'not certified', 'incomplete'] as const;
-export type OverallVerdict = (typeof OVERALL_VERDICTS)[number];
-
 const Name = z.string().min(1);
+
+/** The capabilities a `not-run` check needed and the cluster lacked; only then is it `control plane only`. */
+const Missing = z.array(z.enum(CAPABILITIES)).min(1).optional();
+/** What a check proved on this cluster when that is less than on a full one (e.g. no waypoint pods on kwok). */
+const Basis = z.string().min(1).optional();
 
 // ---- run metadata (one file per run, written by whoever knows the cluster) ----
 
@@ -48,6 +54,8 @@ export const FragmentRecord = z.discriminatedUnion('kind', [
     verdict: z.enum(CHECK_VERDICTS),
     required: z.boolean().default(true),
     reason: z.string().optional(),
+    missing: Missing,
+    basis: Basis,
   }),
   z.object({
     kind: z.literal('step'),
@@ -76,6 +84,8 @@ export const CheckResult = z.object({
   verdict: z.enum(CHECK_VERDICTS),
   required: z.boolean(),
   reason: z.string().optional(),
+  missing: Missing,
+  basis: Basis,
 });
 export type CheckResult = z.output<typeof CheckResult>;
 

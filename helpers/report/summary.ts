@@ -12,12 +12,12 @@ import {
   type CheckVerdict,
   type ConnectionsFigure,
   type FragmentRecord,
-  type OverallVerdict,
   type RunMeta,
   type ScenarioSummary,
   SUMMARY_SCHEMA_VERSION,
   type WeightsFigure,
 } from './summary-schema.ts';
+import { decideVerdict } from './verdict.ts';
 import { backendShares } from './weight-split.ts';
 
 /** One scenario's fragment as read from disk; unreadable lines are problems, never silently dropped. */
@@ -110,6 +110,9 @@ function summariseScenario(
             verdict: r.verdict,
             required: r.required || (prev?.required ?? false),
             ...(r.reason === undefined ? {} : { reason: r.reason }),
+            // A missing capability explains only a check that did not run.
+            ...(r.missing === undefined || r.verdict !== 'not-run' ? {} : { missing: r.missing }),
+            ...(r.basis === undefined ? {} : { basis: r.basis }),
           });
         } else if (r.required && !prev.required) {
           prev.required = true;
@@ -215,9 +218,22 @@ export interface BuildOptions {
 }
 
 /**
- * Merges scenario fragments into the certification summary and decides the overall verdict:
- * `certified` only when every check passed, nothing required was skipped and every meant scenario ran;
- * `not certified` when a check failed or a scenario errored; otherwise `incomplete`. A skip is never a pass.
+ * Checks not run for a missing capability, one reason line per capability set: on kwok every data-plane check
+ * of five scenarios would otherwise be ~80 lines saying the same thing. Each check still shows its own reason.
+ */
+function summariseCapabilityGaps(missingPerCheck: readonly string[]): string[] {
+  const byMissing = new Map<string, number>();
+  for (const missing of missingPerCheck) byMissing.set(missing, (byMissing.get(missing) ?? 0) + 1);
+  return [...byMissing].map(
+    ([missing, n]) => `${n} check${n === 1 ? '' : 's'} not run: ${missing} missing on this cluster`,
+  );
+}
+
+/**
+ * Merges scenario fragments into the certification summary and decides the overall verdict by the one rule in
+ * verdict.ts: `not certified` when a check failed or a scenario errored; `incomplete` when a check that was due
+ * was skipped or not run, or a meant scenario did not run; `control plane only` when the only checks not run
+ * needed a capability the cluster lacks; `certified` only when every check ran and passed. A skip is never a pass.
  */
 export function buildSummary(
   run: RunMeta,
@@ -250,6 +266,8 @@ export function buildSummary(
   const failingChecks: CertificationSummary['failingChecks'] = [];
   const failReasons: string[] = [];
   const gapReasons: string[] = [];
+  /** Per check not run for a missing capability: which ones it lacked (`data-plane, istiod-controller`). */
+  const capabilityGaps: string[] = [];
   const skippedBy = new Map<string, string[]>();
   for (const s of scenarios) {
     for (const c of s.checks) {
@@ -261,6 +279,8 @@ export function buildSummary(
           ...(c.reason === undefined ? {} : { reason: c.reason }),
         });
         failReasons.push(`${s.name} / ${c.name} failed${c.reason === undefined ? '' : `: ${c.reason}`}`);
+      } else if (c.required && c.verdict === 'not-run' && c.missing !== undefined && s.status === 'ran') {
+        capabilityGaps.push(c.missing.join(', '));
       } else if (c.required && c.verdict !== 'pass' && s.status === 'ran') {
         gapReasons.push(
           `${s.name} / ${c.name} ${c.verdict === 'skipped' ? 'skipped' : 'not run'}${c.reason ? `: ${c.reason}` : ''}`,
@@ -285,17 +305,18 @@ export function buildSummary(
   }
   if (scenarios.length === 0) gapReasons.push('no scenario recorded anything');
 
-  let verdict: OverallVerdict;
-  if (failReasons.length > 0) verdict = 'not certified';
-  else if (gapReasons.length > 0) verdict = 'incomplete';
-  else verdict = 'certified';
+  const verdict = decideVerdict({
+    failed: failReasons.length,
+    gaps: gapReasons.length,
+    capabilityGaps: capabilityGaps.length,
+  });
 
   const summary = CertificationSummary.parse({
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     generatedAt,
     run,
     verdict,
-    reasons: [...failReasons, ...gapReasons],
+    reasons: [...failReasons, ...gapReasons, ...summariseCapabilityGaps(capabilityGaps)],
     failingChecks,
     totals,
     checkNames,

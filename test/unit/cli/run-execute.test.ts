@@ -61,7 +61,7 @@ describe('run (in process, stand-in kind/docker/helm)', () => {
     let seen: LaunchOptions | undefined;
     const code = await run({ scenario: ['inplace'], from: '1.29.6', to: '1.30.3' }, async (o) => {
       seen = o;
-      return { ok: true };
+      return { verdict: 'certified' };
     });
     expect(code).toBe(0);
     expect(seen).toMatchObject({
@@ -81,14 +81,27 @@ describe('run (in process, stand-in kind/docker/helm)', () => {
     expect(await kindCalls()).toEqual(['get clusters', 'create cluster', 'delete cluster']);
     const del = (await bin.calls()).find((c) => c.argv[0] === 'delete');
     expect(del?.argv).toEqual(['delete', 'cluster', '--name', CLUSTER]);
-    expect(out).toContain(`run ${RUN_ID}: all scenarios passed`);
+    expect(out).toContain(`run ${RUN_ID}: certified — every check`);
   });
 
   it('exits 1 and still deletes the cluster when a scenario fails', async () => {
-    const code = await run({ scenario: ['inplace'] }, async () => ({ ok: false }));
+    const code = await run({ scenario: ['inplace'] }, async () => ({ verdict: 'not certified' }));
     expect(code).toBe(1);
     expect(await kindCalls()).toEqual(['get clusters', 'create cluster', 'delete cluster']);
   });
+
+  it.each([
+    ['incomplete', 3],
+    ['control plane only', 4],
+  ] as const)(
+    'exits with the verdict table: %s → %i, and says what the verdict means',
+    async (verdict, exit) => {
+      const code = await run({ scenario: ['inplace'] }, async () => ({ verdict }));
+      expect(code).toBe(exit);
+      expect(err).toContain(`run ${RUN_ID}: ${verdict} — `);
+      expect(await kindCalls()).toEqual(['get clusters', 'create cluster', 'delete cluster']);
+    },
+  );
 
   it('exports logs, deletes the cluster and exits 1 when the suites crash', async () => {
     const code = await run({}, async () => {
@@ -105,14 +118,14 @@ describe('run (in process, stand-in kind/docker/helm)', () => {
       o.onCleanup('stop port-forward', () => {
         order.push('port-forward');
       });
-      return { ok: true };
+      return { verdict: 'certified' };
     });
     expect(order).toEqual(['port-forward']);
     expect((await kindCalls()).at(-1)).toBe('delete cluster');
   });
 
   it('with --keep-cluster: keeps it and prints how to reach and delete it', async () => {
-    await run({ keepCluster: true }, async () => ({ ok: true }));
+    await run({ keepCluster: true }, async () => ({ verdict: 'certified' }));
     expect(await kindCalls()).toEqual(['get clusters', 'create cluster']);
     expect(out).toContain(`export KUBECONFIG=${join(root, RUN_ID, 'kubeconfig')}`);
     expect(out).toContain('kubectl get pods -A');
