@@ -7,7 +7,8 @@ import { kindClusterName, newRunId, runDirOf } from '../clusters/run-id.ts';
 import { type ClusterProvider, canLoadImages } from '../clusters/types.ts';
 import { isUserError, toError } from '../helpers/errors.ts';
 import { EXIT_CODES, VERDICT_MEANING, verdictExitCode } from '../helpers/report/verdict.ts';
-import { type LaunchSuites, loadLaunchSuites } from './run-handoff.ts';
+import type { LaunchSuites } from '../suites/launch-contract.ts';
+import { loadLaunchSuites } from './run-handoff.ts';
 import type { RunOptions } from './run-options.ts';
 import { chooseProgress, type Progress } from './run-progress.ts';
 
@@ -53,7 +54,7 @@ async function prepare(
     });
     return {
       provider,
-      record: { runId, provider: 'kind', clusterName, kubeconfigPath: provider.kubeconfigPath },
+      record: { runId, provider: 'kind', clusterName, kubeconfigPath: provider.kubeconfigPath, engine },
     };
   }
   const [{ checkExistingPrerequisites }, { describeFacts }, { ExistingProvider }] = await Promise.all([

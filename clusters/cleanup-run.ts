@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../helpers/errors.ts';
+import { kindEnv } from './container-engine.ts';
 import { assertClusterAllowed, resolveKubeconfig } from './existing/kubeconfig.ts';
 import { deleteKindCluster, listKindClusters } from './kind/provider.ts';
 import { RUN_RECORD_FILE } from './lifecycle.ts';
@@ -16,6 +17,7 @@ const RunRecordSchema = z.object({
   clusterName: z.string(),
   kubeconfigPath: z.string(),
   context: z.string().optional(),
+  engine: z.enum(['docker', 'podman']).optional(),
   startedAt: z.string(),
 });
 
@@ -66,12 +68,14 @@ export async function cleanupRun(input: CleanupRunInput): Promise<void> {
   if (!existing) {
     await requireKind(env);
     const name = record?.clusterName ?? kindClusterName(input.runId);
-    const live = await listKindClusters(env);
+    // The engine the run used, whatever KIND_EXPERIMENTAL_PROVIDER says now; unrecorded: as the user set it.
+    const kind = record?.engine ? kindEnv(record.engine, env) : env;
+    const live = await listKindClusters(kind);
     if (!live.includes(name)) {
       input.log(`kind cluster ${name} is already gone`);
       return;
     }
-    await deleteKindCluster(name, env);
+    await deleteKindCluster(name, kind, record ? { kubeconfigPath: record.kubeconfigPath } : {});
     input.log(`deleted kind cluster ${name}`);
     return;
   }

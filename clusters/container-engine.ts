@@ -61,7 +61,11 @@ export async function detectContainerEngine(env: NodeJS.ProcessEnv = process.env
   };
 }
 
-/** kind drives podman only when told to; the suite passes the engine it found. */
+/**
+ * kind drives podman only when told to; the suite passes the engine it found (or the one a run recorded). An
+ * inherited `KIND_EXPERIMENTAL_PROVIDER` never redirects kind to another engine than that one.
+ */
 export function kindEnv(engine: ContainerEngine, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return engine === 'podman' ? { ...env, KIND_EXPERIMENTAL_PROVIDER: 'podman' } : { ...env };
+  const { KIND_EXPERIMENTAL_PROVIDER: _inherited, ...rest } = env;
+  return engine === 'podman' ? { ...rest, KIND_EXPERIMENTAL_PROVIDER: 'podman' } : rest;
 }

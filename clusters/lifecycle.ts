@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CleanupStack } from './cleanup-stack.ts';
+import type { ContainerEngine } from './container-engine.ts';
 import { guardSignals, SIGNAL_EXIT_CODE, type StopSignal } from './signals.ts';
 import type { ClusterHandle, ClusterProvider, ProviderName } from './types.ts';
 import { canExplainKeep } from './types.ts';
@@ -20,6 +21,8 @@ export interface RunRecord {
   readonly clusterName: string;
   readonly kubeconfigPath: string;
   readonly context?: string;
+  /** kind only: the container engine the cluster runs on, so `cleanup` drives the same one. */
+  readonly engine?: ContainerEngine;
   readonly startedAt: string;
 }
 

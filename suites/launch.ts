@@ -1,9 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { VersionApi } from '@kubernetes/client-node';
-import { createVitest } from 'vitest/node';
-import type { LaunchOptions, LaunchResult } from '../cli/run-handoff.ts';
 import { connect } from '../helpers/k8s/client.ts';
 import { getObject, listNodes } from '../helpers/k8s/read.ts';
 import { installGatewayApiCrds, installSailOperator } from '../helpers/mesh/install.ts';
@@ -22,8 +19,10 @@ import {
   supportedVersionsFromCrd,
   type Version,
 } from '../helpers/versions/index.ts';
+import type { LaunchOptions, LaunchResult } from './launch-contract.ts';
 import { checkNodeShape, nodeShape } from './node-shape.ts';
 import { RUN_CONFIG_ENV, type RunConfig } from './run-config.ts';
+import { runScenarioProcess } from './scenario-process.ts';
 
 /** Installs are slow on a fresh kind cluster (image pulls); each wait says what it saw when it gives up. */
 const INSTALL_TIMEOUT_MS = 10 * 60_000;
@@ -159,27 +158,12 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
   await mkdir(options.runDir, { recursive: true });
   const configFile = join(options.runDir, 'run-config.json');
   await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`);
-  process.env[RUN_CONFIG_ENV] = configFile;
-  process.env.AUS_REPORTS_DIR = reportsDir;
-
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const vitest = await createVitest('test', {
-    root,
-    config: join(root, 'vitest.config.ts'),
-    project: ['e2e'],
-    run: true,
-    watch: false,
+  // A child vitest: the run's signal stops it, and its signal handlers cannot end this process (see the module).
+  await runScenarioProcess({
+    scenarios: options.scenarios,
+    env: { [RUN_CONFIG_ENV]: configFile, AUS_REPORTS_DIR: reportsDir },
+    signal: options.signal,
   });
-  // Ctrl-C / SIGTERM: stop the scenarios; the run's cleanup stack then removes the cluster.
-  const cancel = () => void vitest.cancelCurrentRun('keyboard-input');
-  options.signal.addEventListener('abort', cancel, { once: true });
-  try {
-    // Only the selected scenarios' files: an unselected scenario is not part of this run, not a skip in it.
-    await vitest.start(options.scenarios.map((scenario) => `suites/${scenario}.e2e.ts`));
-  } finally {
-    options.signal.removeEventListener('abort', cancel);
-    await vitest.close();
-  }
   const written = await writeSummary(reportsDir);
   process.stdout.write(`\n${written.summary.verdict.toUpperCase()}: ${join(reportsDir, 'summary.md')}\n`);
   return { verdict: written.summary.verdict };

@@ -89,10 +89,14 @@ export async function listKindClusters(env: NodeJS.ProcessEnv, signal?: AbortSig
 export async function deleteKindCluster(
   name: string,
   env: NodeJS.ProcessEnv,
-  signal?: AbortSignal,
+  options: { kubeconfigPath?: string; signal?: AbortSignal } = {},
 ): Promise<void> {
-  // kind exits 0 when the cluster is already gone, so this is safe to run from every cleanup path.
-  await runToolOrThrow('kind', kindArgs.delete(name), { env, ...(signal ? { signal } : {}) });
+  // kind exits 0 when the cluster is already gone, so this is safe to run from every cleanup path. With the run's
+  // own kubeconfig, kind edits (and locks) that file instead of the user's ~/.kube/config.
+  await runToolOrThrow('kind', kindArgs.delete(name, options.kubeconfigPath), {
+    env,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
 }
 
 export class KindProvider implements ClusterProvider, ImageLoader, KeepInstructions {
@@ -169,7 +173,10 @@ export class KindProvider implements ClusterProvider, ImageLoader, KeepInstructi
   }
 
   async destroy(signal?: AbortSignal): Promise<void> {
-    await deleteKindCluster(this.#o.clusterName, this.#env, signal);
+    await deleteKindCluster(this.#o.clusterName, this.#env, {
+      kubeconfigPath: this.kubeconfigPath,
+      ...(signal ? { signal } : {}),
+    });
   }
 
   async exportLogs(dir: string, signal?: AbortSignal): Promise<void> {

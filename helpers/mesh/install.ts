@@ -168,7 +168,15 @@ export async function installSailOperator(
 ): Promise<{ installedBy: 'helm' | 'existing'; detail: string }> {
   const namespace = options.namespace ?? SAIL_NAMESPACE;
   if (!options.alreadyInstalled) {
-    const result = await execa('helm', sailHelmArgs(options), { reject: false, timeout: 10 * 60_000 });
+    // The run's signal stops helm at once on Ctrl-C/SIGTERM (SIGKILL 5 s later if it ignores SIGTERM).
+    const result = await execa('helm', sailHelmArgs(options), {
+      reject: false,
+      timeout: 10 * 60_000,
+      stdin: 'ignore',
+      ...(wait.signal ? { cancelSignal: wait.signal } : {}),
+      forceKillAfterDelay: 5_000,
+    });
+    if (result.isCanceled) throw wait.signal?.reason ?? new Error('helm was cancelled');
     if ((result as { code?: string }).code === 'ENOENT') {
       throw new UserError(
         'helm not found on PATH — install helm ≥ 3.6, or install the Sail operator yourself and use --existing-operator',

@@ -11,11 +11,17 @@ export interface StandInRule {
   readonly stderr?: string;
   /** Log the call, then block until killed: a long `kind create cluster` to interrupt. */
   readonly hang?: boolean;
+  /** Write `content` to the path that follows `afterFlag` in argv (kind writing `--kubeconfig <file>`). */
+  readonly writeFile?: { readonly afterFlag: string; readonly content: string };
 }
 
 export interface StandInCall {
   readonly tool: string;
   readonly argv: readonly string[];
+  /** Present on the `<hanging>` record: the stand-in's process id, to check it was stopped. */
+  readonly pid?: number;
+  /** `KIND_EXPERIMENTAL_PROVIDER` as the stand-in saw it, when set: which engine kind would drive. */
+  readonly kindProvider?: string;
 }
 
 export interface StandInBin {
@@ -32,13 +38,18 @@ export interface StandInBin {
 const SCRIPT = (tool: string, rulesFile: string, logFile: string) => `#!/usr/bin/env node
 const fs = require('node:fs');
 const argv = process.argv.slice(2);
-fs.appendFileSync(${JSON.stringify(logFile)}, JSON.stringify({ tool: ${JSON.stringify(tool)}, argv }) + '\\n');
+const kindProvider = process.env.KIND_EXPERIMENTAL_PROVIDER;
+fs.appendFileSync(${JSON.stringify(logFile)}, JSON.stringify({ tool: ${JSON.stringify(tool)}, argv, ...(kindProvider ? { kindProvider } : {}) }) + '\\n');
 const rules = JSON.parse(fs.readFileSync(${JSON.stringify(rulesFile)}, 'utf8'));
 const rule = rules.find((r) => r.match.every((m, i) => argv[i] === m)) || {};
+if (rule.writeFile) {
+  const at = argv.indexOf(rule.writeFile.afterFlag);
+  if (at >= 0 && argv[at + 1]) fs.writeFileSync(argv[at + 1], rule.writeFile.content);
+}
 if (rule.stdout) process.stdout.write(rule.stdout);
 if (rule.stderr) process.stderr.write(rule.stderr);
 if (rule.hang) {
-  fs.appendFileSync(${JSON.stringify(logFile)}, JSON.stringify({ tool: ${JSON.stringify(tool)}, argv: ['<hanging>'] }) + '\\n');
+  fs.appendFileSync(${JSON.stringify(logFile)}, JSON.stringify({ tool: ${JSON.stringify(tool)}, argv: ['<hanging>'], pid: process.pid }) + '\\n');
   setInterval(() => {}, 1 << 30);
 } else {
   process.exitCode = rule.exitCode || 0;

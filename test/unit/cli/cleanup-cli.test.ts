@@ -39,6 +39,37 @@ describe('cleanup', () => {
     expect(lines).toEqual([`deleted kind cluster aus-${RUN_ID}`]);
   });
 
+  it('--run drives the engine the run recorded with the run kubeconfig, whatever KIND_EXPERIMENTAL_PROVIDER says now', async () => {
+    await mkdir(join(root, RUN_ID));
+    const record = (engine: string) =>
+      JSON.stringify({
+        runId: RUN_ID,
+        provider: 'kind',
+        clusterName: `aus-${RUN_ID}`,
+        kubeconfigPath: join(root, RUN_ID, 'kubeconfig'),
+        engine,
+        startedAt: 'x',
+      });
+    const b = await kind([{ match: ['get', 'clusters'], stdout: `aus-${RUN_ID}\n` }]);
+    await writeFile(join(root, RUN_ID, 'run.json'), record('docker'));
+    await cleanupRun({
+      runId: RUN_ID,
+      runsRoot: root,
+      env: b.env({ KIND_EXPERIMENTAL_PROVIDER: 'podman' }),
+      log,
+    });
+    await writeFile(join(root, RUN_ID, 'run.json'), record('podman'));
+    await cleanupRun({ runId: RUN_ID, runsRoot: root, env: b.env(), log });
+    expect((await b.calls()).map((c) => [c.kindProvider ?? 'docker (default)', ...c.argv].join(' '))).toEqual(
+      [
+        'docker (default) get clusters',
+        `docker (default) delete cluster --name aus-${RUN_ID} --kubeconfig ${join(root, RUN_ID, 'kubeconfig')}`,
+        'podman get clusters',
+        `podman delete cluster --name aus-${RUN_ID} --kubeconfig ${join(root, RUN_ID, 'kubeconfig')}`,
+      ],
+    );
+  });
+
   it('--run says so when the cluster is already gone, deleting nothing', async () => {
     const b = await kind([{ match: ['get', 'clusters'], stdout: '' }]);
     await cleanupRun({ runId: RUN_ID, runsRoot: root, env: b.env(), log });

@@ -146,13 +146,15 @@ describe('ambient-upgrade run (spawned)', () => {
       const create = calls.find((c) => c.tool === 'kind' && c.argv[0] === 'create');
       const name = create?.argv[create.argv.indexOf('--name') + 1];
       expect(name).toMatch(/^aus-\d{8}-\d{6}-[0-9a-f]{4}$/);
-      expect(calls.filter((c) => c.tool === 'kind' && c.argv[0] === 'delete').map((c) => c.argv)).toEqual([
-        ['delete', 'cluster', '--name', name],
-      ]);
       expect(result.stderr).toContain(`${signal} received — stopping and cleaning up`);
-      // The run folder (with its record for `cleanup --run`) exists; the kubeconfig went there, not to ~/.kube.
+      // The run folder (with its record for `cleanup --run`) exists; the kubeconfig went there, not to ~/.kube,
+      // and `kind delete` edits that one too.
       const [runId] = await readdir(join(cwd, 'runs'));
-      expect(create?.argv).toContain(join(cwd, 'runs', runId ?? '', 'kubeconfig'));
+      const kubeconfig = join(cwd, 'runs', runId ?? '', 'kubeconfig');
+      expect(create?.argv).toContain(kubeconfig);
+      expect(calls.filter((c) => c.tool === 'kind' && c.argv[0] === 'delete').map((c) => c.argv)).toEqual([
+        ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig],
+      ]);
     },
     SPAWN_TIMEOUT,
   );

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executeRun } from '../../../cli/run-execute.ts';
-import type { LaunchOptions, LaunchResult } from '../../../cli/run-handoff.ts';
 import { parseRunOptions } from '../../../cli/run-options.ts';
 import { plainProgress } from '../../../cli/run-progress.ts';
 import { UserError } from '../../../helpers/errors.ts';
+import type { LaunchOptions, LaunchResult } from '../../../suites/launch-contract.ts';
 import { createStandInBin, DOCKER_UP, type StandInBin } from '../../support/stand-in-bin.ts';
 
 const RUN_ID = '20260825-101530-a1b2';
@@ -80,7 +80,14 @@ describe('run (in process, stand-in kind/docker/helm)', () => {
     expect(seen?.context).toBeUndefined();
     expect(await kindCalls()).toEqual(['get clusters', 'create cluster', 'delete cluster']);
     const del = (await bin.calls()).find((c) => c.argv[0] === 'delete');
-    expect(del?.argv).toEqual(['delete', 'cluster', '--name', CLUSTER]);
+    expect(del?.argv).toEqual([
+      'delete',
+      'cluster',
+      '--name',
+      CLUSTER,
+      '--kubeconfig',
+      join(root, RUN_ID, 'kubeconfig'),
+    ]);
     expect(out).toContain(`run ${RUN_ID}: certified — every check`);
   });
 

@@ -96,7 +96,7 @@ describe('kind provider', () => {
     await kind.destroy();
     await kind.exportLogs(join(runDir, 'logs'));
     expect(await lines()).toEqual([
-      `kind delete cluster --name ${NAME}`,
+      `kind delete cluster --name ${NAME} --kubeconfig ${join(runDir, 'kubeconfig')}`,
       `kind export logs ${join(runDir, 'logs')} --name ${NAME}`,
     ]);
   });
