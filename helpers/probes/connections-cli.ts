@@ -1,29 +1,35 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { numberArg, optionalString, parseCommand, parseProbeArgs, requireString, targetArg } from './args.ts';
-import { type ConnectionsOptions, runConnections } from './connections.ts';
+import { type ConnectionsOptions, DEFAULT_ECHO_TIMEOUT_MS, runConnections } from './connections.ts';
 import { type ProbeIo, processIo } from './io.ts';
 import type { ConnectionsReport } from './verdicts.ts';
 
 export const CONNECTIONS_HELP = `Usage: probe connections --target HOST:PORT --count N --duration S --out FILE
-                         [--interval MS] [--new-per-second R] [--planned-life S]
+                         [--interval MS] [--echo-timeout MS] [--new-per-second R] [--planned-life S]
 
 Holds N long-lived TCP connections to a line echo server (socat EXEC:cat, or probe echo-server), writes a line on
 each every interval and checks its echo; meanwhile opens R short connections per second (connect, one echo,
 close). Stops after --duration, or early on SIGTERM/SIGINT, then writes FILE (JSON) and exits 0:
-  {"long":[{"id","opened","closed","outcome","lastEcho","echoes","error"?}],
-   "new":{"attempted","succeeded","failed","firstSucceeded","lastSucceeded","failures":[{"at","error"}]},
-   "target","started","ended","intervalMs","plannedLifeMs","stoppedBy"}            (times: epoch ms)
+  {"long":[{"id","opened","closed","outcome","lastEcho","echoes","worstEchoMs","error"?}],
+   "new":{"attempted","succeeded","failed","firstSucceeded","lastSucceeded","slowestMs",
+          "failures":[{"at","ended","stage","error"}]},
+   "target","started","ended","intervalMs","echoTimeoutMs","plannedLifeMs","stoppedBy"}   (times: epoch ms)
 
 Long outcomes: open (alive at the end), closed (ended cleanly by --planned-life), reset (ECONNRESET),
-eof (peer closed), timeout (no echo within one interval), error (connect failure, wrong echo).
-Short connections: "at" is when the attempt started; each has one interval to connect and echo.
+eof (peer closed), timeout (no echo within --echo-timeout), error (connect failure, wrong echo). A late echo is
+not an end: one line is in flight at a time, worstEchoMs records the slowest. A timeout's "closed" is its last
+answered echo (or the unanswered send if none was answered), not when the timeout was noticed.
+Short connections: "at" is when the attempt started, "ended" when it failed; each has --echo-timeout to connect
+and echo; "stage" says which it was waiting for.
 
 Options:
   --target HOST:PORT     echo server ([IPv6]:PORT for IPv6)
   --count N              long-lived connections to hold (0 allowed)
   --duration S           seconds to run
   --out FILE             where to write the JSON report
-  --interval MS          echo interval and echo timeout (default 1000)
+  --interval MS          echo interval (default 1000)
+  --echo-timeout MS      a missing echo ends a long connection as timeout after this long; also the deadline of
+                         each short connection (default ${DEFAULT_ECHO_TIMEOUT_MS})
   --new-per-second R     short connections per second (default 1; 0 disables)
   --planned-life S       each long connection closes itself cleanly S seconds after it opened
   -h, --help             show this help
@@ -39,6 +45,7 @@ export function parseConnectionsArgs(argv: readonly string[]): ConnectionsArgs |
     count: { type: 'string' },
     duration: { type: 'string' },
     interval: { type: 'string' },
+    'echo-timeout': { type: 'string' },
     'new-per-second': { type: 'string' },
     'planned-life': { type: 'string' },
     out: { type: 'string' },
@@ -53,6 +60,11 @@ export function parseConnectionsArgs(argv: readonly string[]): ConnectionsArgs |
     interval === undefined
       ? 1000
       : numberArg('interval', interval, { min: 10, max: 3_600_000, integer: true });
+  const echoTimeout = optionalString(values, 'echo-timeout');
+  const echoTimeoutMs =
+    echoTimeout === undefined
+      ? DEFAULT_ECHO_TIMEOUT_MS
+      : numberArg('echo-timeout', echoTimeout, { min: 10, max: 3_600_000, integer: true });
   const rate = optionalString(values, 'new-per-second');
   const newPerSecond = rate === undefined ? 1 : numberArg('new-per-second', rate, { min: 0, max: 1000 });
   const life = optionalString(values, 'planned-life');
@@ -66,6 +78,7 @@ export function parseConnectionsArgs(argv: readonly string[]): ConnectionsArgs |
     count,
     durationMs: Math.round(durationS * 1000),
     intervalMs,
+    echoTimeoutMs,
     newPerSecond,
     plannedLifeMs,
     out,

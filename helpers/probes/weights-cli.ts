@@ -13,7 +13,14 @@ import {
   urlArg,
 } from './args.ts';
 import { type ProbeIo, processIo } from './io.ts';
-import { EXIT_CODES, httpWeightsSender, runWeightsProbe, type WeightsSender } from './weights.ts';
+import {
+  DEFAULT_WARMUP_TIMEOUT_MS,
+  EXIT_CODES,
+  httpWeightsSender,
+  runWeightsProbe,
+  type WarmupOptions,
+  type WeightsSender,
+} from './weights.ts';
 
 const D = DEFAULT_WEIGHT_TEST_OPTIONS;
 
@@ -29,7 +36,12 @@ split matches the weights (normalised to shares). Prints one JSON line:
   fail          a share differs (P(fail) ≤ alpha when the split is exactly the weights), or a backend with
                 weight 0 or not listed answered
   inconclusive  more than max(${D.maxErrors}, ${D.maxErrorFraction * 100} % of requests) errors (non-2xx, timeout, reset, no match),
-                or --max-requests reached undecided
+                or --max-requests reached undecided, or the warm-up not reached within --warmup-timeout
+
+Warm-up (--warmup N): before counting, send until N consecutive answers come from backends listed with weight > 0
+(an error or any other backend restarts the run), so answers from before a route reached the proxy are not judged.
+They are reported under "warmup" ({required, reached, requests, elapsedMs, counts, errors, errorKinds,
+longestRun, lastAnswers}). After the warm-up, an unlisted or weight-0 backend still fails at once.
 
 Options:
   --url URL            http:// or https:// URL to request (required)
@@ -40,6 +52,8 @@ Options:
   --beta B             false-pass bound (default ${D.beta})
   --delta D            smallest share error that must fail, absolute (default ${D.delta})
   --timeout MS         deadline per request: connect + response + body (default 5000)
+  --warmup N           consecutive good answers required before counting (default 0: no warm-up)
+  --warmup-timeout MS  give up the warm-up (inconclusive) after this long (default ${DEFAULT_WARMUP_TIMEOUT_MS})
   -h, --help           show this help
 
 Exit: 0 pass, 1 fail, 2 inconclusive or bad arguments.
@@ -51,6 +65,8 @@ export interface WeightsArgs {
   expected: Record<string, number>;
   options: Partial<WeightTestOptions>;
   timeoutMs: number;
+  /** Undefined without --warmup (or --warmup 0). */
+  warmup?: WarmupOptions;
 }
 
 /** `a=90,b=10` → { a: 90, b: 10 }; every malformed entry is an error, none is skipped. */
@@ -84,6 +100,8 @@ export function parseWeightsArgs(argv: readonly string[]): WeightsArgs | 'help' 
     beta: { type: 'string' },
     delta: { type: 'string' },
     timeout: { type: 'string' },
+    warmup: { type: 'string' },
+    'warmup-timeout': { type: 'string' },
   });
   if (values.help === true) return 'help';
   const url = urlArg('url', requireString(values, 'url'), ['http:', 'https:']);
@@ -112,7 +130,14 @@ export function parseWeightsArgs(argv: readonly string[]): WeightsArgs | 'help' 
   if (delta === 0) throw new ArgError('--delta must be greater than 0');
   if (delta !== undefined) options.delta = delta;
   const timeoutMs = number('timeout', { min: 1, max: 600_000, integer: true }) ?? 5000;
-  return { url, match, expected, options, timeoutMs };
+  const required = number('warmup', { min: 0, max: 100_000, integer: true }) ?? 0;
+  const warmupTimeout = number('warmup-timeout', { min: 1, max: 3_600_000, integer: true });
+  if (warmupTimeout !== undefined && required === 0) {
+    throw new ArgError('--warmup-timeout needs --warmup N with N > 0');
+  }
+  if (required === 0) return { url, match, expected, options, timeoutMs };
+  const warmup = { required, timeoutMs: warmupTimeout ?? DEFAULT_WARMUP_TIMEOUT_MS };
+  return { url, match, expected, options, timeoutMs, warmup };
 }
 
 /**
@@ -127,7 +152,7 @@ export async function weightsMain(
   const args = parseCommand('weights', argv, parseWeightsArgs, WEIGHTS_HELP, io);
   if (typeof args === 'number') return args;
   const sender = send ?? httpWeightsSender(args.url, args.match, args.timeoutMs);
-  const verdict = await runWeightsProbe(args.expected, args.options, sender);
+  const verdict = await runWeightsProbe(args.expected, args.options, sender, args.warmup);
   io.stdout(`${JSON.stringify(verdict)}\n`);
   return EXIT_CODES[verdict.verdict];
 }

@@ -16,6 +16,28 @@ export type WeightsErrorKind = z.infer<typeof WeightsErrorKind>;
 
 const Share = z.number().min(0).max(1);
 
+/**
+ * What the warm-up saw before counting began (`--warmup N`): answers that came while the route was still
+ * converging are reported here and never judged.
+ */
+export const WarmupReport = z.object({
+  /** Consecutive answers needed, each from a listed backend with weight > 0. */
+  required: z.number().int().positive(),
+  reached: z.boolean(),
+  /** Requests sent during the warm-up (the last `required` of them made the run when reached). */
+  requests: z.number().int().nonnegative(),
+  elapsedMs: z.number().int().nonnegative(),
+  /** Answers per backend during the warm-up, unexpected names included. */
+  counts: z.record(z.string(), z.number().int().nonnegative()),
+  errors: z.number().int().nonnegative(),
+  errorKinds: z.partialRecord(WeightsErrorKind, z.number().int().positive()),
+  /** The longest run of good answers seen. */
+  longestRun: z.number().int().nonnegative(),
+  /** The last answers before the warm-up ended, oldest first (backend name or `error: kind`). */
+  lastAnswers: z.array(z.string()),
+});
+export type WarmupReport = z.infer<typeof WarmupReport>;
+
 /** The one JSON line `probe weights` prints. */
 export const WeightsVerdict = z.object({
   verdict: z.enum(['pass', 'fail', 'inconclusive']),
@@ -31,6 +53,8 @@ export const WeightsVerdict = z.object({
   firstError: z.string().optional(),
   /** Observed share among classified responses with a 99.9 % Wilson interval, per backend. */
   interval: z.record(z.string(), z.object({ share: Share, low: Share, high: Share })),
+  /** Present when `--warmup` was given. */
+  warmup: WarmupReport.optional(),
   settings: z.object({
     alpha: z.number(),
     beta: z.number(),
@@ -46,6 +70,83 @@ export type RequestOutcome = { backend: string } | { error: WeightsErrorKind; de
 
 /** Sends one request and names the backend that answered; injectable so the loop runs on simulated answers. */
 export type WeightsSender = () => Promise<RequestOutcome>;
+
+export interface WarmupOptions {
+  /** Consecutive good answers (listed backend, weight > 0) required before counting; 0 skips the warm-up. */
+  required: number;
+  /** The warm-up gives up (verdict `inconclusive`) when not reached this long after it began. */
+  timeoutMs: number;
+  /** Injected clock for tests. */
+  now?: () => number;
+}
+
+export const DEFAULT_WARMUP_TIMEOUT_MS = 60_000;
+const LAST_ANSWERS = 10;
+
+/**
+ * Sends until `required` consecutive answers come from backends listed with weight > 0, or `timeoutMs` passes.
+ * Errors and answers from other backends restart the run: they mean the route (or the backends) have not settled.
+ */
+export async function runWarmup(
+  shares: Readonly<Record<string, number>>,
+  { required, timeoutMs, now = Date.now }: WarmupOptions,
+  send: WeightsSender,
+): Promise<WarmupReport> {
+  const started = now();
+  const counts: Record<string, number> = {};
+  const errorKinds: Partial<Record<WeightsErrorKind, number>> = {};
+  const lastAnswers: string[] = [];
+  let requests = 0;
+  let errors = 0;
+  let run = 0;
+  let longestRun = 0;
+  while (run < required && now() - started < timeoutMs) {
+    const outcome = await send();
+    requests += 1;
+    let answer: string;
+    if ('backend' in outcome) {
+      answer = outcome.backend;
+      counts[answer] = (counts[answer] ?? 0) + 1;
+      run = (shares[answer] ?? 0) > 0 ? run + 1 : 0;
+    } else {
+      answer = `error: ${outcome.error}`;
+      errors += 1;
+      errorKinds[outcome.error] = (errorKinds[outcome.error] ?? 0) + 1;
+      run = 0;
+    }
+    longestRun = Math.max(longestRun, run);
+    lastAnswers.push(answer);
+    if (lastAnswers.length > LAST_ANSWERS) lastAnswers.shift();
+  }
+  return {
+    required,
+    reached: run >= required,
+    requests,
+    elapsedMs: Math.max(0, Math.round(now() - started)),
+    counts,
+    errors,
+    errorKinds,
+    longestRun,
+    lastAnswers,
+  };
+}
+
+/** Names what answered during a warm-up that did not settle: the reason of its `inconclusive`. */
+export function warmupFailureReason(warmup: WarmupReport, shares: Readonly<Record<string, number>>): string {
+  const listed = Object.keys(shares).filter((name) => (shares[name] ?? 0) > 0);
+  const answered = Object.entries(warmup.counts)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, count]) => `${name} ×${count}${(shares[name] ?? 0) > 0 ? '' : ' (not expected)'}`);
+  const errorText = Object.entries(warmup.errorKinds)
+    .map(([kind, count]) => `${kind} ×${count}`)
+    .join(', ');
+  return (
+    `warm-up not reached: ${warmup.required} consecutive answers from ${listed.join('/')} needed within ` +
+    `${warmup.elapsedMs} ms, longest run ${warmup.longestRun} in ${warmup.requests} requests; answered: ` +
+    `${answered.length === 0 ? 'none' : answered.join(', ')}${errorText === '' ? '' : `; errors: ${errorText}`}; ` +
+    `last: ${warmup.lastAnswers.join(', ')}; the split is not judged`
+  );
+}
 
 export const EXIT_CODES: Readonly<Record<Verdict, number>> = { pass: 0, fail: 1, inconclusive: 2 };
 
@@ -85,8 +186,27 @@ export async function runWeightsProbe(
   expected: Readonly<Record<string, number>>,
   options: Partial<WeightTestOptions>,
   send: WeightsSender,
+  warmupOptions?: WarmupOptions,
 ): Promise<WeightsVerdict> {
   const test = createWeightTest(expected, options);
+  let warmup: WarmupReport | undefined;
+  if (warmupOptions !== undefined && warmupOptions.required > 0) {
+    warmup = await runWarmup(test.plan.shares, warmupOptions, send);
+    if (!warmup.reached) {
+      return {
+        verdict: 'inconclusive',
+        reason: warmupFailureReason(warmup, test.plan.shares),
+        requests: 0,
+        counts: {},
+        expected: { ...test.plan.shares },
+        errors: 0,
+        errorKinds: {},
+        interval: {},
+        warmup,
+        settings: { ...test.plan.options },
+      };
+    }
+  }
   const errorKinds: Partial<Record<WeightsErrorKind, number>> = {};
   let firstError: string | undefined;
   for (;;) {
@@ -115,6 +235,7 @@ export async function runWeightsProbe(
       errorKinds,
       ...(firstError === undefined ? {} : { firstError }),
       interval,
+      ...(warmup === undefined ? {} : { warmup }),
       settings: { ...test.plan.options },
     };
   }

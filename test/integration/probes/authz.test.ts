@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestAuthz } from '../../../helpers/probes/authz.ts';
+import { type DenyMechanism, requestAuthz } from '../../../helpers/probes/authz.ts';
 import { AuthzVerdict } from '../../../helpers/probes/verdicts.ts';
 import { writeBundle } from './bundle-fixture.ts';
 import { type RunningProcess, startListening } from './procs.ts';
@@ -99,8 +99,8 @@ describe('probe authz against real servers', () => {
     if (bundle.dir !== '') await rm(bundle.dir, { recursive: true, force: true });
   });
 
-  const probe = (port: number, path = '/', timeoutMs = 3000) =>
-    requestAuthz({ url: new URL(`http://${HOST}:${port}${path}`), method: 'GET', timeoutMs });
+  const probe = (port: number, path = '/', timeoutMs = 3000, denyBy: DenyMechanism = 'waypoint') =>
+    requestAuthz({ url: new URL(`http://${HOST}:${port}${path}`), method: 'GET', timeoutMs, denyBy });
 
   it('allows a 200 from nginx', async () => {
     expect(await probe(NGINX, '/ok')).toMatchObject({ verdict: 'allow', status: 200 });
@@ -126,16 +126,52 @@ describe('probe authz against real servers', () => {
     expect(await probe(NGINX, '/unavailable')).toMatchObject({ verdict: 'error', status: 503 });
   });
 
-  it('denies when HAProxy resets the connection before any response (RST)', async () => {
-    const v = await probe(TCP_REJECT);
-    expect(v).toMatchObject({ verdict: 'deny', by: 'reset' });
-    expect(v.evidence).toMatch(/reset by peer \(RST\)/);
+  describe('--deny-by waypoint (the default): only the RBAC 403 is a deny', () => {
+    it('calls a reset before any byte (HAProxy tcp-request connection reject) an error naming the RST', async () => {
+      const v = await probe(TCP_REJECT);
+      expect(v).toMatchObject({ verdict: 'error', reason: 'reset' });
+      expect(v.evidence).toMatch(/reset by peer \(RST\) before any response byte.*not the waypoint's deny/);
+    });
+
+    it('calls a clean close before any byte (HAProxy http-request reject) an error naming the EOF', async () => {
+      const v = await probe(HTTP_REJECT);
+      expect(v).toMatchObject({ verdict: 'error', reason: 'eof' });
+      expect(v.evidence).toMatch(/closed by peer \(EOF\) before any response byte.*not the waypoint's deny/);
+    });
   });
 
-  it('denies when HAProxy closes the connection before any response byte (EOF)', async () => {
-    const v = await probe(HTTP_REJECT);
-    expect(v).toMatchObject({ verdict: 'deny', by: 'reset' });
-    expect(v.evidence).toMatch(/closed by peer \(EOF\) before any response byte/);
+  describe('--deny-by ztunnel: only a reset before any response byte is a deny', () => {
+    const z = (port: number, path = '/') => probe(port, path, 3000, 'ztunnel');
+
+    it('denies when HAProxy resets the connection before any response (RST, curl exit 56)', async () => {
+      const v = await z(TCP_REJECT);
+      expect(v).toMatchObject({ verdict: 'deny', by: 'reset' });
+      expect(v.evidence).toMatch(/reset by peer \(RST\)/);
+    });
+
+    it('calls a clean close before any byte (HAProxy http-request reject) an error', async () => {
+      const v = await z(HTTP_REJECT);
+      expect(v).toMatchObject({ verdict: 'error', reason: 'eof' });
+      expect(v.evidence).toMatch(/a ztunnel L4 deny is a reset \(RST\), not a clean close/);
+    });
+
+    it("calls nginx's 403 'RBAC: access denied' an error (an HTTP answer is no L4 deny)", async () => {
+      const v = await z(NGINX, '/rbac');
+      expect(v).toMatchObject({ verdict: 'error', reason: 'http-status', status: 403 });
+      expect(v.evidence).toMatch(/not the ztunnel L4 deny/);
+    });
+
+    it("calls nginx's own 403 page an error", async () => {
+      expect(await z(NGINX, '/forbidden')).toMatchObject({
+        verdict: 'error',
+        reason: 'http-status',
+        status: 403,
+      });
+    });
+
+    it('still allows a 200 from nginx', async () => {
+      expect(await z(NGINX, '/ok')).toMatchObject({ verdict: 'allow', status: 200 });
+    });
   });
 
   it("calls HAProxy's 503 for a dead upstream an error", async () => {
@@ -158,14 +194,42 @@ describe('probe authz against real servers', () => {
 
   describe('exit codes of the bundled program (node probe.mjs authz …)', () => {
     it.each([
-      ['allow expected, allowed → exit 0', NGINX, '/ok', 'allow', 0, 'allow'],
-      ['deny expected, RBAC 403 → exit 0', NGINX, '/rbac', 'deny', 0, 'deny'],
-      ['allow expected, RBAC 403 → exit 1', NGINX, '/rbac', 'allow', 1, 'deny'],
-      ['deny expected, reset → exit 0', TCP_REJECT, '/', 'deny', 0, 'deny'],
-      ['deny expected, allowed → exit 1', NGINX, '/ok', 'deny', 1, 'allow'],
-      ['deny expected, 503 → exit 2', DEAD_UPSTREAM, '/', 'deny', 2, 'error'],
-      ['deny expected, refused → exit 2', NOTHING, '/', 'deny', 2, 'error'],
-    ] as const)('%s', async (_title, port, path, expectFlag, code, verdict) => {
+      ['allow expected, allowed → exit 0', NGINX, '/ok', 'allow', [], 0, 'allow'],
+      ['deny expected, RBAC 403 → exit 0', NGINX, '/rbac', 'deny', [], 0, 'deny'],
+      ['allow expected, RBAC 403 → exit 1', NGINX, '/rbac', 'allow', [], 1, 'deny'],
+      ['deny expected, reset (waypoint) → exit 2', TCP_REJECT, '/', 'deny', [], 2, 'error'],
+      ['deny expected, EOF (waypoint) → exit 2', HTTP_REJECT, '/', 'deny', [], 2, 'error'],
+      [
+        'deny expected, reset (ztunnel) → exit 0',
+        TCP_REJECT,
+        '/',
+        'deny',
+        ['--deny-by', 'ztunnel'],
+        0,
+        'deny',
+      ],
+      [
+        'deny expected, EOF (ztunnel) → exit 2',
+        HTTP_REJECT,
+        '/',
+        'deny',
+        ['--deny-by', 'ztunnel'],
+        2,
+        'error',
+      ],
+      [
+        'deny expected, RBAC 403 (ztunnel) → exit 2',
+        NGINX,
+        '/rbac',
+        'deny',
+        ['--deny-by', 'ztunnel'],
+        2,
+        'error',
+      ],
+      ['deny expected, allowed → exit 1', NGINX, '/ok', 'deny', [], 1, 'allow'],
+      ['deny expected, 503 → exit 2', DEAD_UPSTREAM, '/', 'deny', [], 2, 'error'],
+      ['deny expected, refused → exit 2', NOTHING, '/', 'deny', [], 2, 'error'],
+    ] as const)('%s', async (_title, port, path, expectFlag, extra, code, verdict) => {
       const result = await execa(
         'node',
         [
@@ -177,6 +241,7 @@ describe('probe authz against real servers', () => {
           expectFlag,
           '--timeout',
           '3000',
+          ...extra,
         ],
         { cwd: bundle.dir, reject: false },
       );

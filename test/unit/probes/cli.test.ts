@@ -29,6 +29,10 @@ describe('probe main', () => {
     [['authz', '--url', 'https://x/', '--expect', 'deny'], /must be http/],
     [['authz', '--url', 'http://x/', '--expect', 'deny', '--timeout', '5s'], /--timeout must be an integer/],
     [['authz', '--bogus'], /Unknown option '--bogus'/],
+    [
+      ['authz', '--url', 'http://x/', '--expect', 'deny', '--deny-by', 'envoy'],
+      /--deny-by must be waypoint or ztunnel/,
+    ],
     [['connections', '--target', 'localhost', '--count', '1', '--duration', '1', '--out', 'f'], /HOST:PORT/],
     [['connections', '--target', 'h:1', '--count', '-1', '--duration', '1', '--out', 'f'], /--count/],
     [['connections', '--target', 'h:1', '--count', '1', '--duration', '1'], /--out is required/],

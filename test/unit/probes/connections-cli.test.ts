@@ -19,6 +19,8 @@ describe('parseConnectionsArgs', () => {
         '2.5',
         '--interval',
         '250',
+        '--echo-timeout',
+        '2000',
         '--new-per-second',
         '0.5',
         '--planned-life',
@@ -32,6 +34,7 @@ describe('parseConnectionsArgs', () => {
       count: 10,
       durationMs: 2500,
       intervalMs: 250,
+      echoTimeoutMs: 2000,
       newPerSecond: 0.5,
       plannedLifeMs: 1500,
       out: '/tmp/x.json',
@@ -41,7 +44,19 @@ describe('parseConnectionsArgs', () => {
   it('has documented defaults', () => {
     expect(
       parseConnectionsArgs(['--target', 'h:1', '--count', '1', '--duration', '1', '--out', 'f']),
-    ).toMatchObject({ intervalMs: 1000, newPerSecond: 1, plannedLifeMs: null });
+    ).toMatchObject({ intervalMs: 1000, echoTimeoutMs: 3000, newPerSecond: 1, plannedLifeMs: null });
+  });
+
+  it('takes the echo timeout independently of the interval and rejects a bad one', () => {
+    const base = ['--target', 'h:1', '--count', '1', '--duration', '1', '--out', 'f'];
+    expect(parseConnectionsArgs([...base, '--interval', '5000'])).toMatchObject({
+      intervalMs: 5000,
+      echoTimeoutMs: 3000,
+    });
+    expect(() => parseConnectionsArgs([...base, '--echo-timeout', '3s'])).toThrow(
+      /--echo-timeout must be an integer/,
+    );
+    expect(() => parseConnectionsArgs([...base, '--echo-timeout', '5'])).toThrow(/--echo-timeout/);
   });
 });
 

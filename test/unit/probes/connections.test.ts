@@ -5,6 +5,7 @@ import { ConnectionsReport } from '../../../helpers/probes/verdicts.ts';
 import { DEAD_PORT, HOST, type TcpFixture, tcpServer, until } from './tcp-fixtures.ts';
 
 const INTERVAL = 100;
+const ECHO_TIMEOUT = 3 * INTERVAL;
 // Events on loopback arrive within a few ms; timers may fire up to one interval late on a busy 2-core box.
 const TOLERANCE = 2 * INTERVAL + 200;
 
@@ -15,6 +16,7 @@ function options(port: number, extra: Partial<ConnectionsOptions> = {}): Connect
     count: 3,
     durationMs: 1000,
     intervalMs: INTERVAL,
+    echoTimeoutMs: ECHO_TIMEOUT,
     newPerSecond: 10,
     plannedLifeMs: null,
     ...extra,
@@ -71,6 +73,7 @@ describe('runConnections', () => {
       // Short connections in flight at the reset may fail too, so allow one interval before it.
       expect(f.at).toBeGreaterThanOrEqual(resetAt - TOLERANCE);
       expect(f.error).toMatch(/ECONNREFUSED|ECONNRESET|closed/);
+      expect(f.ended ?? 0).toBeGreaterThanOrEqual(f.at);
     }
   });
 
@@ -88,18 +91,67 @@ describe('runConnections', () => {
     }
   });
 
-  it('calls a missing echo a timeout after one interval', async () => {
+  it('calls a missing echo a timeout after the echo timeout, ending it when it was last heard', async () => {
     fixture = await tcpServer(() => {});
     const report = await runConnections(
-      options(fixture.port, { count: 2, newPerSecond: 2, durationMs: 800 }),
+      options(fixture.port, { count: 2, newPerSecond: 2, durationMs: 1200 }),
     );
     for (const c of report.long) {
       expect(c.outcome).toBe('timeout');
       expect(c.echoes).toBe(0);
-      expect(c.error).toMatch(/no echo/);
+      expect(c.worstEchoMs).toBeNull();
+      expect(c.error).toMatch(/no echo of 'aus-long-\d+-0+1' within 300 ms/);
+      // Never answered: it ends at its first (unanswered) send, within one interval of opening, not when the
+      // timeout was noticed (≥ 300 ms later).
+      expect((c.closed ?? 0) - (c.opened ?? 0)).toBeLessThanOrEqual(INTERVAL + 50);
     }
     expect(report.new.failed).toBe(report.new.attempted);
-    expect(report.new.failures[0]?.error).toMatch(/no echo within 100 ms/);
+    const failure = report.new.failures[0];
+    expect(failure).toMatchObject({ stage: 'echo' });
+    expect(failure?.error).toMatch(/no echo within 300 ms/);
+    expect((failure?.ended ?? 0) - (failure?.at ?? 0)).toBeGreaterThanOrEqual(ECHO_TIMEOUT);
+  });
+
+  it('ends a connection that stops echoing at its last echo, not when the timeout is noticed', async () => {
+    // Echoes the first three lines of each connection, then swallows everything.
+    fixture = await tcpServer((socket) => {
+      let lines = 0;
+      socket.on('data', (chunk: Buffer) => {
+        if (lines < 3) socket.write(chunk);
+        lines += chunk.toString().split('\n').length - 1;
+      });
+    });
+    const report = await runConnections(
+      options(fixture.port, { count: 2, newPerSecond: 0, durationMs: 1500 }),
+    );
+    for (const c of report.long) {
+      expect(c).toMatchObject({ outcome: 'timeout', echoes: 3 });
+      expect(c.closed).toBe(c.lastEcho);
+    }
+  });
+
+  it('keeps a connection whose echoes come back late (but within the echo timeout) open', async () => {
+    // Every echo comes back 2.5 intervals late: a backend slow to accept, not a dead connection.
+    const delay = 2.5 * INTERVAL;
+    fixture = await tcpServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        setTimeout(() => {
+          if (!socket.destroyed) socket.write(chunk);
+        }, delay);
+      });
+    });
+    const report = await runConnections(
+      options(fixture.port, { count: 2, newPerSecond: 5, durationMs: 1500 }),
+    );
+    for (const c of report.long) {
+      expect(c.outcome).toBe('open');
+      expect(c.echoes).toBeGreaterThanOrEqual(2);
+      expect(c.worstEchoMs ?? 0).toBeGreaterThanOrEqual(delay);
+      expect(c.worstEchoMs ?? 0).toBeLessThan(ECHO_TIMEOUT);
+    }
+    expect(report.new.attempted).toBeGreaterThan(0);
+    expect(report.new).toMatchObject({ failed: 0, failures: [] });
+    expect(report.new.slowestMs ?? 0).toBeGreaterThanOrEqual(delay);
   });
 
   it('calls a wrong echo an error', async () => {

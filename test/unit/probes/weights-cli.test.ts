@@ -50,6 +50,17 @@ describe('parseWeightsArgs', () => {
     expect(args !== 'help' && args.url.href).toBe('http://127.0.0.1:9080/reviews/0');
   });
 
+  it('reads --warmup and --warmup-timeout (default 60 s), and no warm-up without them', () => {
+    expect(parseWeightsArgs([...BASE, '--warmup', '20', '--warmup-timeout', '45000'])).toMatchObject({
+      warmup: { required: 20, timeoutMs: 45_000 },
+    });
+    expect(parseWeightsArgs([...BASE, '--warmup', '20'])).toMatchObject({
+      warmup: { required: 20, timeoutMs: 60_000 },
+    });
+    const none = parseWeightsArgs(BASE);
+    expect(none !== 'help' && none.warmup).toBeUndefined();
+  });
+
   it('parses --expect strictly', () => {
     expect(parseExpect('a=1.5, b=0 ,c=3')).toEqual({ a: 1.5, b: 0, c: 3 });
     expect(() => parseExpect('a=90,b')).toThrow(/name=weight/);
@@ -73,6 +84,10 @@ describe('weightsMain', () => {
     [[...BASE, '--max-requests', '0'], /--max-requests must be an integer/],
     [[...BASE, '--timeout', '1e3'], /--timeout must be an integer/],
     [[...BASE, '--bogus'], /Unknown option '--bogus'/],
+    [[...BASE, '--warmup', '-1'], /--warmup/],
+    [[...BASE, '--warmup', '2.5'], /--warmup must be an integer/],
+    [[...BASE, '--warmup-timeout', '1000'], /--warmup-timeout needs --warmup N/],
+    [[...BASE, '--warmup', '5', '--warmup-timeout', '0'], /--warmup-timeout must be an integer/],
   ])('exits 2 with one line on stderr and nothing on stdout for %j', async (argv, message) => {
     const { io, out, err } = capture();
     const neverCalled = async (): Promise<RequestOutcome> => {

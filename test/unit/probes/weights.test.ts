@@ -134,3 +134,100 @@ describe('runWeightsProbe', () => {
     expect(sent).toBe(40);
   });
 });
+
+describe('runWeightsProbe with a warm-up', () => {
+  const TRUE_SPLIT = { 'reviews-v1': 0.9, 'reviews-v2': 0.1 };
+
+  /** Answers `before` first (a route not yet converged), then the seeded true split. */
+  function converging(before: RequestOutcome[], seed = 5) {
+    const after = seededSender(seed, TRUE_SPLIT);
+    let sent = 0;
+    const send = async (): Promise<RequestOutcome> => {
+      sent += 1;
+      return before[sent - 1] ?? after();
+    };
+    return { send, sent: () => sent };
+  }
+
+  it('reports answers from before convergence without judging them, then passes the true split', async () => {
+    const before: RequestOutcome[] = [
+      ...Array.from({ length: 12 }, () => ({ backend: 'reviews-v3' })),
+      { error: 'http-status', detail: 'HTTP 503' },
+      ...Array.from({ length: 5 }, () => ({ backend: 'reviews-v1' })),
+      { backend: 'reviews-v3' },
+    ];
+    const { send, sent } = converging(before);
+    const verdict = await runWeightsProbe(EXPECTED, {}, send, { required: 20, timeoutMs: 60_000 });
+    expect(WeightsVerdict.parse(verdict)).toEqual(verdict);
+    expect(verdict.verdict).toBe('pass');
+    // reviews-v3 answered during the warm-up: reported there, absent from the judged counts.
+    expect(verdict.counts['reviews-v3']).toBeUndefined();
+    expect(verdict.warmup).toMatchObject({
+      required: 20,
+      reached: true,
+      errors: 1,
+      errorKinds: { 'http-status': 1 },
+    });
+    expect(verdict.warmup?.counts['reviews-v3']).toBe(13);
+    expect(verdict.warmup?.longestRun).toBe(20);
+    expect((verdict.warmup?.requests ?? 0) + verdict.requests).toBe(sent());
+  });
+
+  it('restarts the run on an error or a weight-0 backend', async () => {
+    const good = (n: number): RequestOutcome[] =>
+      Array.from({ length: n }, () => ({ backend: 'reviews-v1' }));
+    const { send } = converging([
+      ...good(19),
+      { backend: 'reviews-v0' },
+      ...good(19),
+      { error: 'timeout', detail: 'x' },
+    ]);
+    const verdict = await runWeightsProbe({ 'reviews-v1': 90, 'reviews-v2': 10, 'reviews-v0': 0 }, {}, send, {
+      required: 20,
+      timeoutMs: 60_000,
+    });
+    expect(verdict.warmup).toMatchObject({ reached: true, requests: 60, longestRun: 20 });
+    expect(verdict.warmup?.counts).toMatchObject({ 'reviews-v0': 1 });
+  });
+
+  it('is inconclusive naming what answered when the warm-up is not reached in time', async () => {
+    let clock = 0;
+    let sent = 0;
+    const verdict = await runWeightsProbe(
+      EXPECTED,
+      {},
+      async () => {
+        sent += 1;
+        clock += 100;
+        return sent % 3 === 0
+          ? { error: 'http-status', detail: 'HTTP 503' }
+          : { backend: sent % 2 ? 'reviews-v3' : 'reviews-v1' };
+      },
+      { required: 20, timeoutMs: 5000, now: () => clock },
+    );
+    expect(WeightsVerdict.parse(verdict)).toEqual(verdict);
+    expect(verdict).toMatchObject({ verdict: 'inconclusive', requests: 0, counts: {} });
+    expect(verdict.warmup).toMatchObject({ reached: false, requests: 50, elapsedMs: 5000 });
+    expect(verdict.reason).toMatch(/warm-up not reached: 20 consecutive answers from reviews-v1\/reviews-v2/);
+    expect(verdict.reason).toMatch(/reviews-v3 ×\d+ \(not expected\)/);
+    expect(verdict.reason).toMatch(/http-status ×16/);
+  });
+
+  it('still fails at once on an unlisted backend after the warm-up', async () => {
+    const good = Array.from({ length: 20 }, (): RequestOutcome => ({ backend: 'reviews-v1' }));
+    const { send, sent } = converging([...good, { backend: 'reviews-v1' }, { backend: 'reviews-v3' }]);
+    const verdict = await runWeightsProbe(EXPECTED, {}, send, { required: 20, timeoutMs: 60_000 });
+    expect(verdict).toMatchObject({ verdict: 'fail', requests: 2, counts: { 'reviews-v3': 1 } });
+    expect(verdict.reason).toMatch(/reviews-v3 is not an expected backend/);
+    expect(sent()).toBe(22);
+  });
+
+  it('skips the warm-up with required 0 and reports none', async () => {
+    const verdict = await runWeightsProbe(EXPECTED, {}, seededSender(1, TRUE_SPLIT), {
+      required: 0,
+      timeoutMs: 1,
+    });
+    expect(verdict.warmup).toBeUndefined();
+    expect(verdict.verdict).toBe('pass');
+  });
+});
