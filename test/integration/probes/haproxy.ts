@@ -11,6 +11,8 @@ export interface TcpProxySpec {
   upstream: { host: string; port: number };
   /** `hard-stop-after`: how long the old process may keep serving after a reload. */
   hardStopAfterMs: number;
+  /** HAProxy's `timeout connect` to the upstream (default 1 s). */
+  connectTimeoutMs?: number;
   netns?: string;
 }
 
@@ -23,7 +25,7 @@ global
 defaults
   mode tcp
   retries 0
-  timeout connect 1s
+  timeout connect ${spec.connectTimeoutMs ?? 1000}ms
   timeout client 120s
   timeout server 120s
 frontend fe

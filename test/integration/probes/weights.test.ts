@@ -133,9 +133,9 @@ async function waitForPort(what: string, host: string, port: number, started: Re
 }
 
 /** HAProxy's own count of requests sent to each server of a backend (`show stat`, column `stot`). */
-async function haproxyTotals(backend: string): Promise<Record<string, number>> {
+async function haproxyTotals(backend: string, sock = 'haproxy.sock'): Promise<Record<string, number>> {
   const csv = await new Promise<string>((resolve, reject) => {
-    const socket = connect(join(dir, 'haproxy.sock'));
+    const socket = connect(join(dir, sock));
     let text = '';
     socket.on('data', (chunk) => {
       text += chunk.toString();
@@ -256,5 +256,78 @@ describe('probe weights through a real weighted proxy', () => {
     expect(code).toBe(2);
     expect(verdict.errorKinds['http-status']).toBe(verdict.errors);
     expect(verdict.firstError).toMatch(/^http-status: HTTP 503/);
+  });
+});
+
+// The route converging under the probe: HAProxy (master-worker) starts with a 3-backend config in which
+// reviews-v3 answers most requests (the old route), and is reloaded to the 90/10 config while the probe warms up.
+describe('probe weights --warmup while the route converges (HAProxy reload mid-warm-up)', () => {
+  const PORT = 23020;
+  const config = (servers: Server[]): string => `global
+  stats socket ${dir}/converge.sock mode 600 level operator
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 10s
+  timeout server 10s
+frontend converge
+  bind ${PROXY_HOST}:${PORT}
+  default_backend converge
+backend converge
+  balance random(1)
+  retries 0
+${servers.map((s) => `  server ${s.name} ${s.host}:${s.port} weight ${s.weight}`).join('\n')}
+`;
+  const OLD_ROUTE = [up('reviews-v1', 20), up('reviews-v2', 20), up('reviews-v3', 160)];
+  const NEW_ROUTE = [up('reviews-v1', 180), up('reviews-v2', 20)];
+
+  it('reports the old backends under warmup, then judges only the converged 90/10 split: pass', async () => {
+    const cfg = join(dir, 'converge.cfg');
+    await writeFile(cfg, config(OLD_ROUTE));
+    const haproxy = start('haproxy', ['-W', '-db', '-f', cfg]);
+    await waitForPort('haproxy converge', PROXY_HOST, PORT, haproxy);
+    const url = `http://${PROXY_HOST}:${PORT}/reviews/0`;
+    const out: string[] = [];
+    const running = weightsMain(
+      [
+        '--url',
+        url,
+        '--match',
+        'reviews-v[0-9]',
+        '--expect',
+        'reviews-v1=90,reviews-v2=10',
+        '--warmup',
+        '20',
+        '--warmup-timeout',
+        '30000',
+      ],
+      { stdout: (s) => out.push(s), stderr: (s) => out.push(`stderr: ${s}`) },
+    );
+    // Reload once the probe has been answered by the old route's reviews-v3 a few times.
+    const deadline = Date.now() + 15_000;
+    while (
+      ((await haproxyTotals('converge', 'converge.sock').catch((): Record<string, number> => ({})))[
+        'reviews-v3'
+      ] ?? 0) < 20
+    ) {
+      if (Date.now() > deadline) throw new Error(`the probe never reached the old route: ${out.join('')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await writeFile(cfg, config(NEW_ROUTE));
+    const reloadedAt = Date.now();
+    haproxy.child.kill('SIGUSR2');
+    const code = await running;
+    haproxy.child.kill('SIGTERM');
+    expect(out, out.join('')).toHaveLength(1);
+    const verdict = WeightsVerdict.parse(JSON.parse(out[0] ?? ''));
+    console.info(
+      `reload at ${reloadedAt}; warm-up ${JSON.stringify(verdict.warmup)}; judged ${JSON.stringify(verdict.counts)}`,
+    );
+    expect(verdict.warmup).toMatchObject({ required: 20, reached: true });
+    // The old route's answers were seen, reported and not judged.
+    expect(verdict.warmup?.counts['reviews-v3'] ?? 0).toBeGreaterThanOrEqual(20);
+    expect(verdict.counts['reviews-v3']).toBeUndefined();
+    expect(verdict.verdict, verdict.reason).toBe('pass');
+    expect(code).toBe(0);
   });
 });
