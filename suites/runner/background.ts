@@ -109,6 +109,7 @@ export async function checkConnections(
   const deadlineSeconds = drainDeadlineSeconds(graceSeconds);
 
   const figures = [];
+  const budgetNotes: string[] = [];
   for (const { run, report } of reports) {
     const serverNode = run.serverNode ?? run.clientNode;
     const onPair = replacements.filter((r) => r.node === run.clientNode || r.node === serverNode);
@@ -130,6 +131,13 @@ export async function checkConnections(
       drainedNodes: drainedDuring(ctx, report.started, report.ended),
     });
     reasons.push(...judged.violations.map((v) => `${run.label}: ${v.detail}`));
+    const budget = judged.newConnections;
+    if (budget && budget.failed > 0) {
+      // Information for the report: the run did not meet a zero-failure bar, whatever the budget allowed.
+      budgetNotes.push(
+        `${run.label}: ${budget.failed} new connection(s) failed, ${budget.budgeted.length} within the budget (zero-failure: not met)`,
+      );
+    }
     if (spec.plannedEndsClean) {
       const inside = closedInsideDrainWindow(report.long, onPair, deadlineSeconds);
       if (inside === 0) {
@@ -150,7 +158,9 @@ export async function checkConnections(
     });
   }
   const outcomes = reports.flatMap(({ report }) => report.long.map((c) => c.outcome));
-  const summary = `${outcomes.length} long-lived connection(s) (${countBy(outcomes)}), ${replacements.length} ztunnel replacement(s), drain deadline ${deadlineSeconds}s of ${graceSeconds}s grace`;
+  const newFigure =
+    budgetNotes.length > 0 ? budgetNotes.join('; ') : 'no new connection failed (zero-failure: met)';
+  const summary = `${outcomes.length} long-lived connection(s) (${countBy(outcomes)}), ${replacements.length} ztunnel replacement(s), drain deadline ${deadlineSeconds}s of ${graceSeconds}s grace; ${newFigure}`;
   return reasons.length === 0
     ? passed(summary, evidence, { connections: figures })
     : failed(`${reasons[0]}${reasons.length > 1 ? ` (+${reasons.length - 1} more)` : ''}`, evidence, {

@@ -146,13 +146,16 @@ describe('judgeConnectionPersistence', () => {
     ).toBe(true);
   });
 
-  it('life after SIGTERM + grace + tolerance breaks rule 2 (boundary inclusive)', () => {
-    const atEdge = report([{ id: 'c1', opened: s(0), outcome: 'open', lastEcho: s(131) }]);
+  it('life after SIGTERM + drain deadline + tolerance breaks rule 2 (boundary inclusive), not the grace', () => {
+    // ztunnel force-closes at the deadline (25 s of a 30 s grace): an echo at 28 s did not cross the old ztunnel.
+    const atEdge = report([{ id: 'c1', opened: s(0), outcome: 'open', lastEcho: s(126) }]);
     expect(judgeConnectionPersistence({ ...base, connections: atEdge }).ok).toBe(true);
-    const past = report([{ id: 'c1', opened: s(0), outcome: 'open', lastEcho: s(131) + 1 }]);
-    expect(judgeConnectionPersistence({ ...base, connections: past }).violations.map((v) => v.rule)).toEqual([
-      'outlived-grace',
-    ]);
+    const past = report([{ id: 'c1', opened: s(0), outcome: 'open', lastEcho: s(126) + 1 }]);
+    const judged = judgeConnectionPersistence({ ...base, connections: past });
+    expect(judged.violations.map((v) => v.rule)).toEqual(['outlived-grace']);
+    expect(judged.violations[0]?.detail).toContain('drain deadline 25s + tolerance 1000ms');
+    const beforeGrace = report([{ id: 'c1', opened: s(0), outcome: 'open', lastEcho: s(128) }]);
+    expect(judgeConnectionPersistence({ ...base, connections: beforeGrace }).ok).toBe(false);
   });
 
   it('a connection opened after the replacement is not governed by it; its reset is a violation', () => {
@@ -179,10 +182,78 @@ describe('judgeConnectionPersistence', () => {
     expect(r.connections[0]?.replacement?.oldPod).toBe('ztunnel-srv');
   });
 
-  it('any failed new connection breaks rule 3', () => {
-    const r = judgeConnectionPersistence({ ...base, connections: report([], 1) });
-    expect(r.violations.map((v) => v.rule)).toEqual(['new-connection-failed']);
-    expect(r.violations[0]?.detail).toContain('ECONNREFUSED');
+  describe('new connections during a rollout: one failure per replacement, inside its drain window', () => {
+    const failures = (...ats: number[]) => ({
+      long: [],
+      new: {
+        attempted: 100,
+        succeeded: 100 - ats.length,
+        failed: ats.length,
+        failures: ats.map((at) => ({ at, error: 'ECONNRESET' })),
+      },
+    });
+    const judge = (connections: unknown, extra: Partial<typeof base> = {}) =>
+      judgeConnectionPersistence({ ...base, ...extra, connections });
+
+    it('one failure inside [SIGTERM, SIGTERM + deadline] of a replacement on the pair is within budget', () => {
+      const r = judge(failures(s(101)));
+      expect(r.ok).toBe(true);
+      expect(r.newConnections).toMatchObject({ failed: 1, zeroFailure: false, outside: [] });
+      expect(r.newConnections?.budgeted).toEqual([
+        { at: s(101), error: 'ECONNRESET', replacement: 'ztunnel-old on worker-1' },
+      ]);
+    });
+
+    it('a second failure on the same replacement fails the check', () => {
+      const r = judge(failures(s(101), s(110)));
+      expect(r.violations.map((v) => v.rule)).toEqual(['new-connection-failed']);
+      expect(r.violations[0]?.detail).toContain('1 outside the budget');
+    });
+
+    it('a failure before SIGTERM or after the deadline window fails, even alone', () => {
+      expect(judge(failures(s(99))).ok).toBe(false);
+      expect(judge(failures(s(126) + 1)).ok).toBe(false); // 25 s deadline + 1 s timestamp resolution
+      expect(judge(failures(s(126))).ok).toBe(true);
+    });
+
+    it('a replacement on a node the pair does not use buys nothing', () => {
+      const elsewhere = { ...replacement, node: 'worker-3', oldPod: 'ztunnel-w3' };
+      expect(judge(failures(s(101)), { replacements: [elsewhere] }).ok).toBe(false);
+    });
+
+    it('two replacements (client and server node) allow one failure each, overlapping windows included', () => {
+      const server = { ...replacement, node: 'worker-2', oldPod: 'ztunnel-srv', sigtermAt: s(110) };
+      const r = judge(failures(s(111), s(112)), { replacements: [replacement, server] });
+      expect(r.ok).toBe(true);
+      expect(r.newConnections?.budgeted.map((b) => b.replacement).sort()).toEqual([
+        'ztunnel-old on worker-1',
+        'ztunnel-srv on worker-2',
+      ]);
+      expect(judge(failures(s(111), s(112), s(113)), { replacements: [replacement, server] }).ok).toBe(false);
+    });
+
+    it('failures the probe counted without a time fail the check', () => {
+      const r = judge({ long: [], new: { attempted: 10, succeeded: 9, failed: 1, failures: [] } });
+      expect(r.ok).toBe(false);
+      expect(r.violations[0]?.detail).toContain('1 without a recorded time');
+    });
+
+    it('zero failures is reported as met', () => {
+      expect(judge(failures()).newConnections).toMatchObject({ failed: 0, zeroFailure: true });
+    });
+
+    it('node-drain mode allows no new-connection failure at all', () => {
+      expect(judge(failures(s(101)), { mode: 'drain', drainedNodes: [] }).ok).toBe(false);
+    });
+  });
+
+  it('a replacement whose pod had another grace than the plan judges with is a finding', () => {
+    const r = judgeConnectionPersistence({
+      ...base,
+      replacements: [{ ...replacement, graceSeconds: 300 }],
+      connections: report([]),
+    });
+    expect(r.violations.map((v) => v.rule)).toEqual(['replacement-grace-differs']);
   });
 
   it('drain mode: a reset when neither node was drained breaks rule 4; on a drained node it is allowed', () => {
