@@ -2,7 +2,7 @@ import type { Clock } from '../k8s/clock.ts';
 import { describeValue, WaitTimeout, waitFor } from '../k8s/wait.ts';
 import { isPodReady, Pod, parseAs } from './k8s-shapes.ts';
 import type { MeshKube } from './kube.ts';
-import { type Judgement, judgeWaypoint, renderProxyStatus } from './proxy-status.ts';
+import { type Judgement, judgeWaypoint, judgeZtunnels, renderProxyStatus } from './proxy-status.ts';
 import {
   cniUpgraded,
   istioUpgraded,
@@ -14,6 +14,7 @@ import {
 import { expectedRevisionName, istiodName, istioRevisions } from './revisions.ts';
 import { readAllSyncz } from './syncz.ts';
 import { WAYPOINT_GATEWAY_LABEL, waypointReady } from './waypoint-readiness.ts';
+import { ZTUNNEL_SELECTOR } from './ztunnel-pods.ts';
 
 // Live waits: a read of the objects, a pure judgement from readiness.ts / proxy-status.ts, and on timeout what was
 // seen last plus pod phases and recent events of the namespaces involved.
@@ -266,6 +267,40 @@ export function waitWaypointSynced(
       return { ...judged, ok, done: ok, detail };
     },
     () => [expect.namespace, istiodNamespace],
+    options,
+  );
+}
+
+/**
+ * Every live ztunnel pod SYNCED with an istiod of `revision` on `version`, from `/debug/syncz?namespace=<ztunnel
+ * namespace>` of every istiod (see `judgeZtunnels`). An unreadable istiod keeps the wait going: its ztunnels would
+ * be missing, and a ztunnel still on the old revision's istiod would go unseen.
+ */
+export function waitZtunnelsSynced(
+  kube: MeshKube,
+  expect: { istiodNamespace?: string; namespace?: string; version: string; revision: string },
+  options: MeshWaitOptions,
+): Promise<Judgement & Seen> {
+  const istiodNamespace = expect.istiodNamespace ?? 'istio-system';
+  const namespace = expect.namespace ?? 'ztunnel';
+  return waitJudged(
+    kube,
+    `every ztunnel SYNCED with revision ${expect.revision} on ${expect.version}`,
+    async () => {
+      const pods = (
+        await kube.list({ apiVersion: 'v1', kind: 'Pod', namespace, labelSelector: ZTUNNEL_SELECTOR })
+      )
+        .map((p) => parseAs(Pod, p, 'Pod'))
+        .filter((p): p is Pod => !(p instanceof Error) && p.metadata.deletionTimestamp === undefined)
+        .map((p) => ({ node: p.spec.nodeName ?? '?', pod: p.metadata.name, namespace }));
+      const merged = await readAllSyncz(kube, istiodNamespace, { namespaceFilter: namespace });
+      const judged = judgeZtunnels(merged.rows, pods, expect.version, expect.revision);
+      const failures = merged.failures.map((f) => `istiod ${f.istiod.pod}: ${f.error}`);
+      const ok = judged.ok && failures.length === 0;
+      const detail = [judged.reason, ...failures, renderProxyStatus(merged.rows)].join('\n');
+      return { ...judged, ok, done: ok, detail };
+    },
+    () => [namespace, istiodNamespace],
     options,
   );
 }

@@ -22,14 +22,36 @@ export type ZtunnelWorkload = z.infer<typeof Workload>;
 
 const BuildInfo = z.object({ version: z.string().optional(), istioVersion: z.string().optional() });
 
+/**
+ * One entry of `workloadState` (src/inpod/admin.rs): the pods this ztunnel captured through the CNI, keyed by pod
+ * UID, `Up` once it serves them (`Pending` while the netns hand-off is in progress).
+ */
+const WorkloadStateEntry = z.object({
+  info: z
+    .object({
+      name: z.string().optional(),
+      namespace: z.string().optional(),
+      serviceAccount: z.string().optional(),
+    })
+    .optional(),
+  state: z.string().optional(),
+});
+export type WorkloadStateEntry = z.infer<typeof WorkloadStateEntry>;
+
 const Dump = z.object({
   workloads: z.array(z.unknown()),
+  workloadState: z.record(z.string(), z.unknown()).optional(),
   version: z.union([z.string(), BuildInfo]).optional(),
   config: z.object({ localNode: z.string().nullish() }).optional(),
 });
 
 export interface ZtunnelConfig {
   workloads: ZtunnelWorkload[];
+  /**
+   * Pod UID → what this ztunnel serves (`workloadState`); undefined when the dump has none (an older ztunnel, or a
+   * dump that is not from the in-pod mode): then nothing can show the node's pods are served.
+   */
+  workloadState?: Record<string, WorkloadStateEntry>;
   /** ztunnel's own version (`version.version`, else `version.istioVersion`) when it looks like one. */
   version?: string;
   /** `config.localNode`: the node this ztunnel serves, when reported. */
@@ -66,12 +88,22 @@ export function parseZtunnelConfigDump(body: unknown): ZtunnelConfig | Error {
     if (parsed.success) workloads.push(parsed.data);
     else unreadable += 1;
   }
+  let workloadState: Record<string, WorkloadStateEntry> | undefined;
+  if (dump.workloadState !== undefined) {
+    workloadState = {};
+    for (const [uid, raw] of Object.entries(dump.workloadState)) {
+      const parsed = WorkloadStateEntry.safeParse(raw);
+      if (parsed.success) workloadState[uid] = parsed.data;
+      else unreadable += 1;
+    }
+  }
   const v = dump.version;
   const version =
     typeof v === 'string' ? versionLike(v) : (versionLike(v?.version) ?? versionLike(v?.istioVersion));
   const localNode = dump.config?.localNode ?? undefined;
   return {
     workloads,
+    ...(workloadState !== undefined ? { workloadState } : {}),
     ...(unreadable > 0 ? { unreadable } : {}),
     ...(version !== undefined ? { version } : {}),
     ...(localNode ? { localNode } : {}),
@@ -82,8 +114,8 @@ export interface NodeZtunnelJudgement {
   ok: boolean;
   reason: string;
   /**
-   * `missing`: `namespace/name` of every pod that should be captured but has no acceptable workload entry (absent,
-   * listed with a protocol other than HBONE, or listed on another node; `reason` says which).
+   * `missing`: `namespace/name` of every pod that should be served but is not `Up` in this ztunnel's
+   * `workloadState` (absent, or `Pending`; `reason` says which).
    * `ztunnelVersion`: the pod's image tag, else the version the dump reports.
    */
   evidence: { missing: string[]; ztunnelVersion?: string };
@@ -92,6 +124,7 @@ export interface NodeZtunnelJudgement {
 const NodePod = z.object({
   metadata: z.object({
     name: z.string(),
+    uid: z.string().optional(),
     namespace: z.string(),
     labels: z.record(z.string(), z.string()).optional(),
     annotations: z.record(z.string(), z.string()).optional(),
@@ -122,8 +155,9 @@ function versionMatches(actual: string, expected: string): boolean {
 /**
  * After a node's ztunnel was replaced: the ztunnel pod on `node` is live, Ready and runs `expectVersion` (tag of
  * container `istio-proxy`; for a digest-pinned image the version its dump reports), the dump comes from that node,
- * and every ambient pod on the node (the caller passes the Running pods of ambient-enrolled namespaces) is in the
- * dump's workload list by namespace/name, on this node and with protocol HBONE when those fields are present.
+ * and every ambient pod on the node (the caller passes the Running pods of ambient-enrolled namespaces) is served by
+ * this ztunnel: its pod UID is in the dump's `workloadState` in state `Up`. Not the xDS `workloads` list: every
+ * ztunnel holds every workload of the mesh, so being listed there proves nothing about this node (FACTS §11).
  * Pods the caller passed that ztunnel does not capture (other node, not Running, host network,
  * `istio.io/dataplane-mode=none`, sidecar-injected) are skipped and counted in `reason`.
  */
@@ -169,6 +203,9 @@ export function judgeNodeZtunnel(input: {
   const why: string[] = [];
   const skipped: string[] = [];
   let checked = 0;
+  const state = configDump.workloadState;
+  if (state === undefined)
+    problems.push('config_dump has no workloadState: cannot tell which pods this ztunnel serves');
   for (const raw of input.podsOnNode) {
     const parsed = NodePod.safeParse(raw);
     if (!parsed.success) {
@@ -183,24 +220,21 @@ export function judgeNodeZtunnel(input: {
       continue;
     }
     checked += 1;
-    const entries = configDump.workloads.filter(
-      (w) => w.namespace === p.metadata.namespace && w.name === p.metadata.name,
-    );
-    const good = entries.some(
-      (w) =>
-        (w.protocol === undefined || w.protocol === 'HBONE') && (w.node === undefined || w.node === node),
-    );
-    if (good) continue;
+    if (state === undefined) {
+      missing.push(id);
+      continue;
+    }
+    const uid = p.metadata.uid;
+    const entry = uid === undefined ? undefined : state[uid];
+    if (entry?.state === 'Up') continue;
     missing.push(id);
-    const first = entries[0];
-    if (first === undefined) why.push(`${id} not in the workload list`);
-    else if (first.protocol !== undefined && first.protocol !== 'HBONE')
-      why.push(`${id} listed with protocol ${first.protocol}, expected HBONE`);
-    else why.push(`${id} listed on node ${first.node ?? '?'}`);
+    if (uid === undefined) why.push(`${id} has no UID to look up`);
+    else if (entry === undefined) why.push(`${id} (uid ${uid}) not in this ztunnel's workloadState`);
+    else why.push(`${id} (uid ${uid}) is ${entry.state ?? 'in no state'} in workloadState, expected Up`);
   }
   if (why.length > 0) problems.push(...why);
 
-  const seen = `ztunnel ${podName} on ${node}: version ${ztunnelVersion ?? 'unknown'}; ${checked} ambient pod(s) checked against ${configDump.workloads.length} workload(s)${skipped.length > 0 ? `; skipped ${skipped.join(', ')}` : ''}`;
+  const seen = `ztunnel ${podName} on ${node}: version ${ztunnelVersion ?? 'unknown'}; ${checked} ambient pod(s) checked against ${state === undefined ? 'no' : Object.keys(state).length} workloadState entr${state !== undefined && Object.keys(state).length === 1 ? 'y' : 'ies'}${skipped.length > 0 ? `; skipped ${skipped.join(', ')}` : ''}`;
   const evidence = { missing, ...(ztunnelVersion !== undefined ? { ztunnelVersion } : {}) };
   return problems.length === 0
     ? { ok: true, reason: seen, evidence }

@@ -81,6 +81,7 @@ export function renderPlan(scenarioName: string, input: RenderInput): Plan {
     workers: input.workers,
     allowSkew,
     skewFindings: findings,
+    deviations: [...scenario.deviations],
     steps,
   };
 }

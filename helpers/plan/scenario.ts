@@ -31,6 +31,11 @@ export interface Scenario {
   description: string;
   /** The claims the scenario's verify phase backs, one line each (shown by `plan` and in reports). */
   proves: string[];
+  /**
+   * Every way the scenario's install departs from the documented one (replicas, PDBs, probes), one line each, so
+   * the report can say what was certified; empty when it installs exactly as documented.
+   */
+  deviations: string[];
   strategy: UpdateStrategy;
   minWorkers: number;
   steps(context: ScenarioContext): Step[];

@@ -28,6 +28,11 @@ export const Timeouts = z.strictObject({
   waypointRollout: ms.default(5 * 60_000),
   /** One node's drain, ztunnel replacement and uncordon. */
   drainNode: ms.default(15 * 60_000),
+  /**
+   * Converging before sampling: HTTPRoute Accepted on its generation, the weights warm-up, a run of good answers,
+   * the first RBAC deny, every ztunnel SYNCED in syncz, a returned node's workloads Up in its ztunnel.
+   */
+  converge: ms.default(2 * 60_000),
   /** Deleted objects gone. */
   gone: ms.default(3 * 60_000),
 });

@@ -125,6 +125,10 @@ export type WaitCondition =
   | PodsReady
   | WaypointProgrammed
   | WaypointRolledOut
+  | RouteAccepted
+  | IstioHealthy
+  | ZtunnelOnRevision
+  | ClusterDnsAvailable
   | Gone;
 
 /**
@@ -150,6 +154,8 @@ export interface IstiodRolledOut {
   namespace: string;
   revision: string;
   version: string;
+  /** At least this many replicas asked for and ready (HPA `autoscaleMin` scales up after the first rollout). */
+  minReplicas?: number;
 }
 
 /**
@@ -162,6 +168,11 @@ export interface DaemonSetRolledOut {
   namespace: string;
   name: string;
   version: string;
+  /**
+   * ztunnel only: the pod template carries this grace (pod `terminationGracePeriodSeconds` and env
+   * `TERMINATION_GRACE_PERIOD_SECONDS`), so a rollout wait right after a grace patch cannot pass on the old template.
+   */
+  terminationGracePeriodSeconds?: number;
 }
 
 /**
@@ -222,6 +233,42 @@ export interface WaypointRolledOut {
   revision?: string;
 }
 
+/**
+ * HTTPRoute `namespace/name`: every parent in `spec.parentRefs` has `Accepted` and `ResolvedRefs` True on the
+ * route's current generation (written by istiod; a cluster without istiod cannot satisfy it).
+ */
+export interface RouteAccepted {
+  kind: 'route-accepted';
+  namespace: string;
+  name: string;
+}
+
+/** Sail's own verdict on the Istio CR: `status.state == Healthy` and condition `DependenciesHealthy` True. */
+export interface IstioHealthy {
+  kind: 'istio-healthy';
+  istio: string;
+}
+
+/**
+ * ZTunnel really moved to `revision` (RevisionBased with targetRef): `ZTunnel.status.istioRevision == revision`;
+ * the DaemonSet pod template's `istio.io/rev` annotation (and label, where present) is `revision` and
+ * `XDS_ADDRESS` names `istiod-<revision>`; and that template is rolled out on every node at `version`.
+ */
+export interface ZtunnelOnRevision {
+  kind: 'ztunnel-on-revision';
+  revision: string;
+  istiodNamespace: string;
+  version: string;
+}
+
+/**
+ * The cluster DNS serves again after a drain: the `k8s-app=kube-dns` Deployments in kube-system (CoreDNS) are
+ * Available with every replica ready, or, on OpenShift, DaemonSet `openshift-dns/dns-default` is rolled out.
+ */
+export interface ClusterDnsAvailable {
+  kind: 'cluster-dns-available';
+}
+
 /** Every object in `objects` is absent (404). */
 export interface Gone {
   kind: 'gone';
@@ -241,7 +288,8 @@ export type ProbeSpec =
   | ConnectionsCheckProbe
   | TrafficStartProbe
   | TrafficCheckProbe
-  | NodeZtunnelProbe;
+  | NodeZtunnelProbe
+  | ZtunnelProxyStatusProbe;
 export type ProbeKind = ProbeSpec['kind'];
 
 /**
@@ -265,6 +313,12 @@ export interface WeightsProbe {
   url: string;
   match: string;
   expected: Record<string, number>;
+  /**
+   * Before counting, `count` consecutive answers must come only from listed backends with weight > 0 (answers
+   * before that are reported, not judged); not reached within `timeoutMs` is inconclusive (`probe weights
+   * --warmup --warmup-timeout`).
+   */
+  warmup: { count: number; timeoutMs: number };
 }
 
 /**
@@ -277,6 +331,17 @@ export interface AuthzProbe {
   url: string;
   method: 'GET' | 'POST';
   expect: 'allow' | 'deny';
+  /**
+   * Who enforces the policy that applies (`probe authz --deny-by`): `waypoint` for a `targetRefs` policy (deny =
+   * 403 `RBAC: access denied`; a reset is an error), `ztunnel` for a `selector` policy (deny = reset before any
+   * response byte; any HTTP answer is an error).
+   */
+  denyBy: 'waypoint' | 'ztunnel';
+  /**
+   * Converge first: repeat the request (a new connection each) until `consecutive` answers in a row are the
+   * expected verdict, at most `timeoutMs`; a run not reached fails, naming the answers seen.
+   */
+  settle?: { consecutive: number; timeoutMs: number };
 }
 
 /** Records UID, node and per-container restart counts of the pods matching `selector` in `namespaces`. */
@@ -369,13 +434,27 @@ export interface TrafficCheckProbe {
 }
 
 /**
- * The ztunnel pod on `node` runs `version`, and every Running ambient pod on the node is in that ztunnel's
- * workload list (workloads that returned to the node use the new ztunnel).
+ * The ztunnel pod on `node` runs `version`, and every Running ambient pod on the node is served by it: its UID is
+ * in that ztunnel's `workloadState` (config_dump) in state `Up` (workloads that returned to the node use the new
+ * ztunnel). The xDS `workloads` list would not do: every ztunnel holds every workload of the mesh.
  */
 export interface NodeZtunnelProbe {
   kind: 'node-ztunnel';
   node: NodeRef;
   version: string;
+  /** Polled until every ambient pod on the node is `Up` in the new ztunnel's `workloadState`, at most this long. */
+  timeoutMs: number;
+}
+
+/**
+ * Every ztunnel pod, as the istiods see it (`/debug/syncz?namespace=ztunnel` of every istiod, merged): exactly
+ * one row each, connected to an istiod of `revision`, on proxy `version`, WDS (and every other type) SYNCED.
+ * Polled until it holds (a re-rolled ztunnel needs a push or two), at most `timeoutMs`.
+ */
+export interface ZtunnelProxyStatusProbe {
+  kind: 'ztunnel-proxy-status';
+  expect: { version: string; revision: string };
+  timeoutMs: number;
 }
 
 export type ScenarioName =
@@ -397,5 +476,7 @@ export interface Plan {
   /** True when skew violations were waved through with --allow-skew; `skewFindings` says which. */
   allowSkew: boolean;
   skewFindings: string[];
+  /** The scenario's departures from the documented install (`Scenario.deviations`), for the report. */
+  deviations: string[];
   steps: Step[];
 }

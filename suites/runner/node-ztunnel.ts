@@ -11,7 +11,31 @@ import { failed, json, passed, type StepOutcome } from './outcome.ts';
 /** ztunnel's admin endpoint binds the pod's localhost; a port-forward reaches it without exec. */
 const ZTUNNEL_ADMIN_PORT = 15000;
 
+/** How often a returned node's ztunnel is read again while its workloads are not all `Up`. */
+const POLL_MS = 3_000;
+
+/**
+ * Polls the ztunnel on the node until it serves every ambient pod there (`workloadState` UID → `Up`) at the
+ * expected version, at most `spec.timeoutMs`: pods come back after the uncordon and the hand-off to the new
+ * ztunnel takes a moment. The last judgement is the verdict.
+ */
 export async function checkNodeZtunnel(
+  spec: Extract<ProbeSpec, { kind: 'node-ztunnel' }>,
+  ctx: RunContext,
+): Promise<StepOutcome> {
+  const deadline = Date.now() + spec.timeoutMs;
+  let attempts = 0;
+  for (;;) {
+    const outcome = await readNodeZtunnel(spec, ctx);
+    attempts += 1;
+    if (outcome.ok || Date.now() >= deadline || ctx.signal.aborted) {
+      return { ...outcome, summary: `${outcome.summary} (after ${attempts} read(s))` };
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS).unref());
+  }
+}
+
+async function readNodeZtunnel(
   spec: Extract<ProbeSpec, { kind: 'node-ztunnel' }>,
   ctx: RunContext,
 ): Promise<StepOutcome> {
@@ -59,6 +83,6 @@ export async function checkNodeZtunnel(
     configDump: dump,
     podsOnNode,
   });
-  const evidence = [json('judgement', judged), json('ztunnel workloads', dump.workloads)];
+  const evidence = [json('judgement', judged), json('ztunnel workloadState', dump.workloadState ?? null)];
   return judged.ok ? passed(judged.reason, evidence) : failed(judged.reason, evidence);
 }

@@ -1,7 +1,7 @@
 import { mergePatch } from '../../helpers/k8s/patch.ts';
 import { comparePodSnapshots, snapshotPods } from '../../helpers/k8s/snapshot.ts';
 import { meshVersionsFromObserved, readObservedMesh } from '../../helpers/mesh/skew-live.ts';
-import { waitWaypointSynced } from '../../helpers/mesh/waits.ts';
+import { waitWaypointSynced, waitZtunnelsSynced } from '../../helpers/mesh/waits.ts';
 import type { ProbeSpec, ProbeStep } from '../../helpers/plan/types.ts';
 import { AuthzVerdict } from '../../helpers/probes/verdicts.ts';
 import { WeightsVerdict } from '../../helpers/probes/weights.ts';
@@ -37,7 +37,19 @@ async function weights(spec: Extract<ProbeSpec, { kind: 'weights' }>, ctx: RunCo
   const result = await runProbe(
     ctx,
     pod,
-    ['weights', '--url', spec.url, '--match', spec.match, '--expect', expect],
+    [
+      'weights',
+      '--url',
+      spec.url,
+      '--match',
+      spec.match,
+      '--expect',
+      expect,
+      '--warmup',
+      String(spec.warmup.count),
+      '--warmup-timeout',
+      String(spec.warmup.timeoutMs),
+    ],
     PROBE_EXEC_TIMEOUT_MS,
   );
   const verdict = WeightsVerdict.parse(parseProbeJson(result.stdout));
@@ -48,26 +60,81 @@ async function weights(spec: Extract<ProbeSpec, { kind: 'weights' }>, ctx: RunCo
     : failed(summary, evidence, { weights: verdict });
 }
 
-async function authz(spec: Extract<ProbeSpec, { kind: 'authz' }>, ctx: RunContext): Promise<StepOutcome> {
-  const pod = await probePod(ctx, spec.client);
+/** Pause between settle attempts: each is a new connection, this only keeps a failing one from spinning. */
+const SETTLE_PAUSE_MS = 500;
+
+async function authzOnce(
+  spec: Extract<ProbeSpec, { kind: 'authz' }>,
+  ctx: RunContext,
+  pod: Awaited<ReturnType<typeof probePod>>,
+) {
   const result = await runProbe(
     ctx,
     pod,
-    ['authz', '--url', spec.url, '--method', spec.method, '--expect', spec.expect],
+    ['authz', '--url', spec.url, '--method', spec.method, '--expect', spec.expect, '--deny-by', spec.denyBy],
     60_000,
   );
-  const verdict = AuthzVerdict.parse(parseProbeJson(result.stdout));
-  const row = {
+  return AuthzVerdict.parse(parseProbeJson(result.stdout));
+}
+
+/**
+ * Repeats the request until `settle.consecutive` verdicts in a row are the expected one (each on a new
+ * connection), at most `settle.timeoutMs`. Returns the last verdict and the answers seen, for the evidence.
+ */
+async function settleAuthz(
+  spec: Extract<ProbeSpec, { kind: 'authz' }>,
+  settle: NonNullable<Extract<ProbeSpec, { kind: 'authz' }>['settle']>,
+  ctx: RunContext,
+  pod: Awaited<ReturnType<typeof probePod>>,
+) {
+  const deadline = Date.now() + settle.timeoutMs;
+  const seen = new Map<string, number>();
+  let run = 0;
+  let attempts = 0;
+  for (;;) {
+    const verdict = await authzOnce(spec, ctx, pod);
+    attempts += 1;
+    const key =
+      verdict.verdict === 'error' ? `error (${verdict.reason}: ${verdict.evidence})` : verdict.verdict;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+    run = verdict.verdict === spec.expect ? run + 1 : 0;
+    if (run >= settle.consecutive) return { verdict, settled: true, attempts, seen };
+    if (Date.now() >= deadline || ctx.signal.aborted) return { verdict, settled: false, attempts, seen };
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_PAUSE_MS).unref());
+  }
+}
+
+async function authz(spec: Extract<ProbeSpec, { kind: 'authz' }>, ctx: RunContext): Promise<StepOutcome> {
+  const pod = await probePod(ctx, spec.client);
+  const row = (verdict: AuthzVerdict) => ({
     client: `${pod.namespace}/${pod.name}`,
     method: spec.method,
     url: spec.url,
     expect: spec.expect,
+    denyBy: spec.denyBy,
     verdict,
-  };
-  const summary = `${spec.method} ${spec.url} from ${spec.client.namespace}: expected ${spec.expect}, got ${verdict.verdict} (${verdict.evidence})`;
+  });
+  if (spec.settle) {
+    const settled = await settleAuthz(spec, spec.settle, ctx, pod);
+    const answers = [...settled.seen].map(([answer, n]) => `${n}× ${answer}`).join(', ');
+    const evidence = [json('authz settle', { ...row(settled.verdict), attempts: settled.attempts, answers })];
+    const what = `${spec.method} ${spec.url} from ${spec.client.namespace}`;
+    // A convergence wait, not a matrix row: no authz figure (the matrix rows that follow are the figures).
+    return settled.settled
+      ? passed(
+          `${what}: ${spec.settle.consecutive} ${spec.expect} verdict(s) in a row after ${settled.attempts} attempt(s) (${answers})`,
+          evidence,
+        )
+      : failed(
+          `${what}: no run of ${spec.settle.consecutive} ${spec.expect} verdict(s) within ${Math.round(spec.settle.timeoutMs / 1000)}s; answers seen: ${answers}`,
+          evidence,
+        );
+  }
+  const verdict = await authzOnce(spec, ctx, pod);
+  const summary = `${spec.method} ${spec.url} from ${spec.client.namespace}: expected ${spec.expect} (deny by ${spec.denyBy}), got ${verdict.verdict} (${verdict.evidence})`;
   return verdict.verdict === spec.expect
-    ? passed(summary, [json('authz verdict', row)], { authz: row })
-    : failed(summary, [json('authz verdict', row)], { authz: row });
+    ? passed(summary, [json('authz verdict', row(verdict))], { authz: row(verdict) })
+    : failed(summary, [json('authz verdict', row(verdict))], { authz: row(verdict) });
 }
 
 async function proxyStatus(
@@ -85,6 +152,18 @@ async function proxyStatus(
     { timeoutMs: PROXY_STATUS_SETTLE_MS, intervalMs: 3_000, signal: ctx.signal },
   );
   return passed(judged.reason, [text('proxy status', judged.detail)]);
+}
+
+async function ztunnelProxyStatus(
+  spec: Extract<ProbeSpec, { kind: 'ztunnel-proxy-status' }>,
+  ctx: RunContext,
+): Promise<StepOutcome> {
+  const judged = await waitZtunnelsSynced(
+    ctx.mesh,
+    { version: spec.expect.version, revision: spec.expect.revision },
+    { timeoutMs: spec.timeoutMs, intervalMs: 3_000, signal: ctx.signal },
+  );
+  return passed(judged.reason, [text('ztunnel proxy status', judged.detail)]);
 }
 
 async function podSnapshot(
@@ -204,5 +283,7 @@ export async function runProbeStep(step: ProbeStep, ctx: RunContext): Promise<St
       return checkTraffic(spec, ctx);
     case 'node-ztunnel':
       return checkNodeZtunnel(spec, ctx);
+    case 'ztunnel-proxy-status':
+      return ztunnelProxyStatus(spec, ctx);
   }
 }

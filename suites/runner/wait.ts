@@ -1,5 +1,6 @@
 import { getObject } from '../../helpers/k8s/read.ts';
 import { describeRef } from '../../helpers/k8s/types.ts';
+import { CLUSTER_DNS_SELECTOR, clusterDnsAvailable, OPENSHIFT_DNS } from '../../helpers/mesh/cluster-dns.ts';
 import {
   allGone,
   podsReady,
@@ -8,6 +9,7 @@ import {
   tagPointsTo,
 } from '../../helpers/mesh/conditions.ts';
 import {
+  combine,
   daemonSetRolledOut,
   deploymentRolledOut,
   type Readiness,
@@ -15,8 +17,12 @@ import {
   sailReady,
 } from '../../helpers/mesh/readiness.ts';
 import { istiodName } from '../../helpers/mesh/revisions.ts';
+import { routeAccepted } from '../../helpers/mesh/route-status.ts';
+import { istioHealthy } from '../../helpers/mesh/sail-verdict.ts';
 import { SAIL_API, waitJudged, waitWaypointReady } from '../../helpers/mesh/waits.ts';
 import { gatewayProgrammed } from '../../helpers/mesh/waypoint-readiness.ts';
+import { ztunnelDrainSettings } from '../../helpers/mesh/ztunnel-drain.ts';
+import { ztunnelOnRevision } from '../../helpers/mesh/ztunnel-revision.ts';
 import type { WaitCondition, WaitStep } from '../../helpers/plan/types.ts';
 import type { RunContext } from './context.ts';
 import { passed, type StepOutcome, text } from './outcome.ts';
@@ -75,36 +81,93 @@ function judge(ctx: RunContext, condition: JudgedCondition): Judge {
       };
     case 'istiod-rolled-out':
       return {
-        what: `istiod of revision ${condition.revision} rolled out on ${condition.version}`,
+        what: `istiod of revision ${condition.revision} rolled out on ${condition.version}${condition.minReplicas === undefined ? '' : ` with at least ${condition.minReplicas} replicas`}`,
         namespaces: [condition.namespace],
-        read: async () =>
-          deploymentRolledOut(
-            await get({
-              apiVersion: 'apps/v1',
-              kind: 'Deployment',
-              namespace: condition.namespace,
-              name: istiodName(condition.revision),
-            }),
-            { version: condition.version, container: 'discovery' },
-          ),
+        read: async () => {
+          const istiod = await get({
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            namespace: condition.namespace,
+            name: istiodName(condition.revision),
+          });
+          const rolled = deploymentRolledOut(istiod, { version: condition.version, container: 'discovery' });
+          return condition.minReplicas === undefined
+            ? rolled
+            : combine([rolled, atLeastReplicas(istiod, condition.minReplicas)]);
+        },
       };
     case 'daemonset-rolled-out':
       return {
         what: `DaemonSet ${condition.namespace}/${condition.name} rolled out on ${condition.version}`,
         namespaces: [condition.namespace],
+        read: async () => {
+          const daemonSet = await get({
+            apiVersion: 'apps/v1',
+            kind: 'DaemonSet',
+            namespace: condition.namespace,
+            name: condition.name,
+          });
+          const rolled = daemonSetRolledOut(daemonSet, {
+            version: condition.version,
+            container: condition.name === 'ztunnel' ? 'istio-proxy' : 'install-cni',
+          });
+          const grace = condition.terminationGracePeriodSeconds;
+          return grace === undefined ? rolled : combine([rolled, templateGrace(daemonSet, grace)]);
+        },
+      };
+    case 'route-accepted':
+      return {
+        what: `HTTPRoute ${condition.namespace}/${condition.name} Accepted and ResolvedRefs on its generation`,
+        namespaces: [condition.namespace],
         read: async () =>
-          daemonSetRolledOut(
+          routeAccepted(
             await get({
-              apiVersion: 'apps/v1',
-              kind: 'DaemonSet',
+              apiVersion: 'gateway.networking.k8s.io/v1',
+              kind: 'HTTPRoute',
               namespace: condition.namespace,
               name: condition.name,
             }),
-            {
-              version: condition.version,
-              container: condition.name === 'ztunnel' ? 'istio-proxy' : 'install-cni',
-            },
           ),
+      };
+    case 'istio-healthy':
+      return {
+        what: `Istio ${condition.istio} Healthy with DependenciesHealthy`,
+        namespaces: ['istio-system'],
+        read: async () =>
+          istioHealthy(await get({ apiVersion: SAIL_API, kind: 'Istio', name: condition.istio })),
+      };
+    case 'ztunnel-on-revision':
+      return {
+        what: `ZTunnel default and its DaemonSet moved to revision ${condition.revision}, rolled out on ${condition.version}`,
+        namespaces: ['ztunnel'],
+        read: async () =>
+          ztunnelOnRevision({
+            ztunnel: await get({ apiVersion: SAIL_API, kind: 'ZTunnel', name: 'default' }),
+            daemonSet: await get({
+              apiVersion: 'apps/v1',
+              kind: 'DaemonSet',
+              namespace: 'ztunnel',
+              name: 'ztunnel',
+            }),
+            revision: condition.revision,
+            istiodNamespace: condition.istiodNamespace,
+            version: condition.version,
+          }),
+      };
+    case 'cluster-dns-available':
+      return {
+        what: 'cluster DNS Available',
+        namespaces: ['kube-system'],
+        read: async () =>
+          clusterDnsAvailable({
+            deployments: await ctx.mesh.list({
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              namespace: 'kube-system',
+              labelSelector: CLUSTER_DNS_SELECTOR,
+            }),
+            openshiftDns: await get({ apiVersion: 'apps/v1', kind: 'DaemonSet', ...OPENSHIFT_DNS }),
+          }),
       };
     case 'revisions':
       return {
@@ -190,6 +253,32 @@ function judge(ctx: RunContext, condition: JudgedCondition): Judge {
           ),
       };
   }
+}
+
+/** istiod asks for and runs at least `min` replicas (an HPA raises `spec.replicas` after the first rollout). */
+function atLeastReplicas(object: unknown, min: number): Readiness {
+  const dep = object as { spec?: { replicas?: number }; status?: { readyReplicas?: number } } | undefined;
+  const want = dep?.spec?.replicas ?? 1;
+  const ready = dep?.status?.readyReplicas ?? 0;
+  const detail = `replicas asked ${want}, ready ${ready}`;
+  return want >= min && ready >= min
+    ? { done: true, detail }
+    : { done: false, detail: `${detail} — not done: expected at least ${min}` };
+}
+
+/** The ztunnel template carries the grace just patched (pod grace and the env ztunnel reads agree with it). */
+function templateGrace(daemonSet: unknown, grace: number): Readiness {
+  const settings = ztunnelDrainSettings(daemonSet, grace);
+  if (settings instanceof Error) return { done: false, detail: settings.message };
+  const envProblem =
+    settings.envGraceSeconds !== grace
+      ? [`TERMINATION_GRACE_PERIOD_SECONDS ${settings.envGraceSeconds ?? 'unset'}, expected ${grace}`]
+      : [];
+  const problems = [...settings.problems, ...envProblem];
+  const detail = `template grace ${settings.podGraceSeconds ?? '-'}s, env ${settings.envGraceSeconds ?? '-'}s, drain deadline ${settings.deadlineSeconds}s`;
+  return problems.length === 0
+    ? { done: true, detail }
+    : { done: false, detail: `${detail} — not done: ${problems.join('; ')}` };
 }
 
 export async function runWait(step: WaitStep, ctx: RunContext): Promise<StepOutcome> {

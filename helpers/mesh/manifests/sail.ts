@@ -20,6 +20,11 @@ export interface IstioOptions extends BuilderOptions {
   /** Seconds an unused revision is kept after it stops being InUse (Sail default 30). */
   inactiveRevisionDeletionGracePeriodSeconds?: number;
   profile?: AmbientProfile;
+  /**
+   * `values.pilot.autoscaleMin`: istiod's HPA keeps at least this many replicas, and the chart renders istiod's
+   * PodDisruptionBudget only when it is above 1 (FACTS §11). A deviation from the documented install.
+   */
+  istiodMinReplicas?: number;
 }
 
 /** The Sail `Istio` control plane for ambient mode (samples/ambient/istio-sample.yaml plus a strategy). */
@@ -39,7 +44,12 @@ export function istio(options: IstioOptions): KubeObject {
       profile: options.profile ?? 'ambient',
       updateStrategy,
       // istiod accepts ztunnel's node-proxy identity only from this namespace.
-      values: { pilot: { trustedZtunnelNamespace: ZTUNNEL_NAMESPACE } },
+      values: {
+        pilot: {
+          trustedZtunnelNamespace: ZTUNNEL_NAMESPACE,
+          ...(options.istiodMinReplicas === undefined ? {} : { autoscaleMin: options.istiodMinReplicas }),
+        },
+      },
     },
   };
 }

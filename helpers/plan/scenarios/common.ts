@@ -18,6 +18,7 @@ import {
 } from '../../mesh/manifests/index.ts';
 import type { UpdateStrategy } from '../../versions/skew.ts';
 import { revisionName, type SailVersionString } from '../../versions/version.ts';
+import { denyMechanismOf } from '../deny-mechanism.ts';
 import { nodeLabelSteps, pinToNode } from '../nodes.ts';
 import type { ScenarioContext } from '../scenario.ts';
 import { meshAfter } from '../skew-walk.ts';
@@ -135,6 +136,8 @@ export interface MeshOptions {
   /** An IstioRevisionTag `default` following the Istio (RevisionBased with a tag). */
   tag: boolean;
   ztunnel?: { terminationGracePeriodSeconds?: number; updateStrategy?: 'RollingUpdate' | 'OnDelete' };
+  /** istiod replicas kept by its HPA (`values.pilot.autoscaleMin`, which also renders its PDB); a deviation. */
+  istiodMinReplicas?: number;
 }
 
 /** Waits for a Sail resource (Istio, IstioCNI, ZTunnel; named by its kind) to be Ready at `version`. */
@@ -170,6 +173,7 @@ export function installMesh(list: StepList, context: ScenarioContext, options: M
       ...(options.strategy === 'RevisionBased'
         ? { inactiveRevisionDeletionGracePeriodSeconds: context.revisionGraceSeconds }
         : {}),
+      ...(options.istiodMinReplicas === undefined ? {} : { istiodMinReplicas: options.istiodMinReplicas }),
       ...run(context),
     }),
   ];
@@ -181,8 +185,14 @@ export function installMesh(list: StepList, context: ScenarioContext, options: M
   );
   waitSailReady(list, context, ISTIO_REF, fromSail);
   list.wait(
-    `wait for istiod revision ${revision} to roll out`,
-    { kind: 'istiod-rolled-out', namespace: ISTIO_NAMESPACE, revision, version: fromSail },
+    `wait for istiod revision ${revision} to roll out${options.istiodMinReplicas === undefined ? '' : ` with ${options.istiodMinReplicas} replicas`}`,
+    {
+      kind: 'istiod-rolled-out',
+      namespace: ISTIO_NAMESPACE,
+      revision,
+      version: fromSail,
+      ...(options.istiodMinReplicas === undefined ? {} : { minReplicas: options.istiodMinReplicas }),
+    },
     timeouts.istiodRollout,
   );
   list.wait(
@@ -205,6 +215,24 @@ export function installMesh(list: StepList, context: ScenarioContext, options: M
     timeouts.daemonSetRollout,
   );
   installZtunnel(list, context, fromSail, options.ztunnel ?? {});
+  ztunnelsSynced(list, context, revision, fromSail);
+}
+
+/**
+ * After every ztunnel step: each ztunnel pod connected to an istiod of `revision`, on `version`, SYNCED
+ * (`/debug/syncz?namespace=ztunnel` of every istiod). Nothing else shows a ztunnel left on the old control plane.
+ */
+export function ztunnelsSynced(
+  list: StepList,
+  context: ScenarioContext,
+  revision: string,
+  version: SailVersionString,
+): void {
+  list.probe(`check every ztunnel is connected to istiod ${revision}, SYNCED on ${version}`, {
+    kind: 'ztunnel-proxy-status',
+    expect: { version, revision },
+    timeoutMs: context.timeouts.converge,
+  });
 }
 
 /** Applies ZTunnel at `version` and waits for its DaemonSet (also used to re-create it between rounds). */
@@ -315,12 +343,17 @@ export function deployApps(list: StepList, context: ScenarioContext, options: Ap
   );
   list.apply('route reviews 90/10 and allow only default/curl to GET productpage', [
     reviewsRoute({ namespace: BOOKINFO, weights: REVIEWS_WEIGHTS, ...run(context) }),
-    productpageAuthorizationPolicy({
-      namespace: BOOKINFO,
-      allowedPrincipal: `cluster.local/ns/${ALLOWED_CLIENT.namespace}/sa/${ALLOWED_CLIENT.serviceAccount}`,
-      ...run(context),
-    }),
+    productpagePolicy(context),
   ]);
+}
+
+/** The one AuthorizationPolicy the plans apply; the authz rows read its deny mechanism from it. */
+function productpagePolicy(context: ScenarioContext): KubeObject {
+  return productpageAuthorizationPolicy({
+    namespace: BOOKINFO,
+    allowedPrincipal: `cluster.local/ns/${ALLOWED_CLIENT.namespace}/sa/${ALLOWED_CLIENT.serviceAccount}`,
+    ...run(context),
+  });
 }
 
 /** The labels the waypoint placement needs on namespace bookinfo. */
@@ -349,16 +382,54 @@ export const SNAPSHOT_BEFORE_UPGRADE = 'before-upgrade';
 /** Application and client pods: everything in those namespaces but waypoint pods (re-rendered on upgrade). */
 const APP_POD_SELECTOR = '!gateway.networking.k8s.io/gateway-name';
 
-/** The L7 checks: weights through the waypoint, then the AuthorizationPolicy matrix, one step per row. */
+/** The reviews HTTPRoute of `reviewsRoute` (its name and namespace). */
+const REVIEWS_ROUTE = { namespace: BOOKINFO, name: 'reviews' };
+/** Consecutive answers from listed backends before the weight test counts (at least 20: issue 10 item 8). */
+export const WEIGHTS_WARMUP_ANSWERS = 20;
+/** bookinfo has no readiness probes: 503s right after a rollout are normal, so wait for this many 2xx in a row. */
+export const GOOD_ANSWERS_IN_A_ROW = 10;
+
+/**
+ * The L7 checks, each after the state it samples has converged: the HTTPRoute Accepted on its generation (else a
+ * `reviews-v3` answer from before the route reached the waypoint fails a healthy mesh), a run of good answers from
+ * productpage, one RBAC deny (the policy reached the waypoint); then the weights (with a warm-up) and the
+ * AuthorizationPolicy matrix, one step per row, each row with the deny mechanism of the policy that applies.
+ */
 export function l7Probes(list: StepList, context: ScenarioContext, when: string): void {
   const allowed = clientTarget(context, ALLOWED_CLIENT);
   const other = clientTarget(context, OTHER_CLIENT);
+  const converge = context.timeouts.converge;
+  const denyBy = denyMechanismOf(productpagePolicy(context));
+  list.wait(
+    `${when}: wait for HTTPRoute ${REVIEWS_ROUTE.namespace}/${REVIEWS_ROUTE.name} Accepted and ResolvedRefs on its generation`,
+    { kind: 'route-accepted', ...REVIEWS_ROUTE },
+    converge,
+  );
+  list.probe(`${when}: wait for ${GOOD_ANSWERS_IN_A_ROW} good answers in a row from productpage`, {
+    kind: 'authz',
+    client: allowed,
+    url: PRODUCTPAGE_URL,
+    method: 'GET',
+    expect: 'allow',
+    denyBy,
+    settle: { consecutive: GOOD_ANSWERS_IN_A_ROW, timeoutMs: converge },
+  });
+  list.probe(`${when}: wait for the ${denyBy} to enforce the AuthorizationPolicy (one RBAC deny)`, {
+    kind: 'authz',
+    client: other,
+    url: PRODUCTPAGE_URL,
+    method: 'GET',
+    expect: 'deny',
+    denyBy,
+    settle: { consecutive: 1, timeoutMs: converge },
+  });
   list.probe(`${when}: reviews splits 90/10 between reviews-v1 and reviews-v2`, {
     kind: 'weights',
     client: allowed,
     url: REVIEWS_URL,
     match: 'reviews-v[0-9]',
     expected: REVIEWS_WEIGHTS,
+    warmup: { count: WEIGHTS_WARMUP_ANSWERS, timeoutMs: converge },
   });
   list.probe(`${when}: default/curl may GET productpage`, {
     kind: 'authz',
@@ -366,6 +437,7 @@ export function l7Probes(list: StepList, context: ScenarioContext, when: string)
     url: PRODUCTPAGE_URL,
     method: 'GET',
     expect: 'allow',
+    denyBy,
   });
   list.probe(`${when}: default/curl may not POST productpage`, {
     kind: 'authz',
@@ -373,6 +445,7 @@ export function l7Probes(list: StepList, context: ScenarioContext, when: string)
     url: PRODUCTPAGE_URL,
     method: 'POST',
     expect: 'deny',
+    denyBy,
   });
   list.probe(`${when}: ${OTHER_CLIENT.namespace}/${OTHER_CLIENT.serviceAccount} may not GET productpage`, {
     kind: 'authz',
@@ -380,6 +453,7 @@ export function l7Probes(list: StepList, context: ScenarioContext, when: string)
     url: PRODUCTPAGE_URL,
     method: 'GET',
     expect: 'deny',
+    denyBy,
   });
 }
 
@@ -416,12 +490,19 @@ export function upgradeControlPlaneInPlace(
   list: StepList,
   context: ScenarioContext,
   wp: WaypointPlacement,
+  options: { istiodMinReplicas?: number } = {},
 ): void {
   const { toSail, timeouts } = context;
   upgradeSailResource(list, context, ISTIO_REF);
   list.wait(
     `wait for istiod to roll out ${toSail}`,
-    { kind: 'istiod-rolled-out', namespace: ISTIO_NAMESPACE, revision: ISTIO_NAME, version: toSail },
+    {
+      kind: 'istiod-rolled-out',
+      namespace: ISTIO_NAMESPACE,
+      revision: ISTIO_NAME,
+      version: toSail,
+      ...(options.istiodMinReplicas === undefined ? {} : { minReplicas: options.istiodMinReplicas }),
+    },
     timeouts.istiodRollout,
   );
   list.wait(
@@ -453,7 +534,6 @@ export function upgradeControlPlaneRevisionBased(
   wp: WaypointPlacement,
 ): void {
   const { toSail, fromSail, timeouts } = context;
-  const oldRevision = revisionName(ISTIO_NAME, context.from);
   const newRevision = revisionName(ISTIO_NAME, context.to);
   upgradeSailResource(list, context, ISTIO_REF);
   list.wait(
@@ -484,12 +564,27 @@ export function upgradeControlPlaneRevisionBased(
       expect: { version: toSail, revision: newRevision },
     },
   );
-  // ZTunnel's targetRef follows the active revision: its DaemonSet re-rolls onto the new istiod at the old version.
+  // ZTunnel's targetRef follows the active revision: Sail re-renders its DaemonSet onto the new istiod (annotation
+  // istio.io/rev, XDS_ADDRESS) at the old version, which replaces every ztunnel pod. A plain rollout wait would pass
+  // at once on the old template, before Sail re-rendered it.
   list.wait(
-    `wait for the ztunnel DaemonSet to settle on ${newRevision} at ${fromSail}`,
-    { kind: 'daemonset-rolled-out', namespace: ZTUNNEL_NAMESPACE, name: 'ztunnel', version: fromSail },
-    timeouts.daemonSetRollout,
+    `wait for ZTunnel and its DaemonSet to move to ${newRevision} and roll out at ${fromSail}`,
+    {
+      kind: 'ztunnel-on-revision',
+      revision: newRevision,
+      istiodNamespace: ISTIO_NAMESPACE,
+      version: fromSail,
+    },
+    timeouts.daemonSetRollout + (context.workers + 1) * DEFAULT_ZTUNNEL_GRACE_SECONDS * 1000,
   );
+  ztunnelsSynced(list, context, newRevision, fromSail);
+}
+
+/** RevisionBased, after the move: the old revision is pruned after its grace once nothing uses it. */
+export function pruneOldRevision(list: StepList, context: ScenarioContext): void {
+  const { toSail, timeouts } = context;
+  const oldRevision = revisionName(ISTIO_NAME, context.from);
+  const newRevision = revisionName(ISTIO_NAME, context.to);
   list.wait(
     `wait for the unused revision ${oldRevision} to be pruned after ${context.revisionGraceSeconds}s`,
     { kind: 'revision-gone', name: oldRevision, istiodNamespace: ISTIO_NAMESPACE },
@@ -514,15 +609,31 @@ export function upgradeCni(list: StepList, context: ScenarioContext): void {
   skewProbe(list);
 }
 
-/** RollingUpdate: patch ZTunnel and wait for every node; the timeout grows with the grace each old pod drains. */
-export function upgradeZtunnelRolling(list: StepList, context: ScenarioContext, graceSeconds: number): void {
+/**
+ * RollingUpdate: patch ZTunnel and wait for every node; the timeout grows with the grace each old pod drains.
+ * `templateGraceSeconds`, when the ZTunnel carries a grace of its own, is checked on the rolled-out template.
+ */
+export function upgradeZtunnelRolling(
+  list: StepList,
+  context: ScenarioContext,
+  options: { graceSeconds: number; revision: string; templateGraceSeconds?: number },
+): void {
   const { toSail, timeouts } = context;
   upgradeSailResource(list, context, ZTUNNEL_REF);
   list.wait(
     `wait for the ztunnel DaemonSet to roll out ${toSail}`,
-    { kind: 'daemonset-rolled-out', namespace: ZTUNNEL_NAMESPACE, name: 'ztunnel', version: toSail },
-    timeouts.daemonSetRollout + (context.workers + 1) * graceSeconds * 1000,
+    {
+      kind: 'daemonset-rolled-out',
+      namespace: ZTUNNEL_NAMESPACE,
+      name: 'ztunnel',
+      version: toSail,
+      ...(options.templateGraceSeconds === undefined
+        ? {}
+        : { terminationGracePeriodSeconds: options.templateGraceSeconds }),
+    },
+    timeouts.daemonSetRollout + (context.workers + 1) * options.graceSeconds * 1000,
   );
+  ztunnelsSynced(list, context, options.revision, toSail);
   skewProbe(list);
 }
 
@@ -542,6 +653,20 @@ export function verify(list: StepList, context: ScenarioContext, options: Verify
     { kind: 'revisions', istio: ISTIO_NAME, activeRevision: revision, version: context.toSail, total: 1 },
     context.timeouts.revisions,
   );
+  list.wait(
+    `check Sail reports Istio ${ISTIO_NAME} Healthy with DependenciesHealthy`,
+    { kind: 'istio-healthy', istio: ISTIO_NAME },
+    context.timeouts.sailReady,
+  );
+  if (options.waypoint.crossNamespace) {
+    // The labels are re-applied before the upgrade; after it they are only read: one lost in the upgrade fails.
+    list.probe(`check namespace ${BOOKINFO} kept its waypoint labels through the upgrade`, {
+      kind: 'namespace-labels',
+      namespace: BOOKINFO,
+      expected: bookinfoWaypointLabels(options.waypoint),
+      repair: false,
+    });
+  }
   skewProbe(list, `check every component runs ${context.toSail}`);
   list.probe(
     `check waypoint ${wp.namespace}/${wp.name} runs ${context.toSail}, SYNCED with istiod ${revision}`,

@@ -6,6 +6,7 @@ import {
   bookinfoWaypointLabels,
   DEFAULT_ZTUNNEL_GRACE_SECONDS,
   deployApps,
+  ISTIO_NAME,
   installMesh,
   upgradeCni,
   upgradeControlPlaneInPlace,
@@ -25,6 +26,7 @@ export const crossNamespaceWaypoint = defineScenario({
     'after the upgrade the cross-namespace waypoint is SYNCED on the new version with the new istiod',
     'the 90/10 HTTPRoute and the AuthorizationPolicy matrix hold through the cross-namespace waypoint',
   ],
+  deviations: [],
   strategy: 'InPlace',
   minWorkers: 1,
   steps(context) {
@@ -41,7 +43,10 @@ export const crossNamespaceWaypoint = defineScenario({
     });
     upgradeControlPlaneInPlace(list, context, FOO_WAYPOINT);
     upgradeCni(list, context);
-    upgradeZtunnelRolling(list, context, DEFAULT_ZTUNNEL_GRACE_SECONDS);
+    upgradeZtunnelRolling(list, context, {
+      graceSeconds: DEFAULT_ZTUNNEL_GRACE_SECONDS,
+      revision: ISTIO_NAME,
+    });
     verify(list, context, { strategy: 'InPlace', waypoint: FOO_WAYPOINT, podsUnchanged: true });
     return list.steps;
   },

@@ -4,6 +4,7 @@ import {
   baseline,
   DEFAULT_ZTUNNEL_GRACE_SECONDS,
   deployApps,
+  ISTIO_NAME,
   installMesh,
   LOCAL_WAYPOINT,
   upgradeCni,
@@ -22,6 +23,7 @@ export const inplace = defineScenario({
     'application pods keep their UIDs and restart counts',
     'the 90/10 HTTPRoute and the AuthorizationPolicy matrix hold after the upgrade',
   ],
+  deviations: [],
   strategy: 'InPlace',
   minWorkers: 1,
   steps(context) {
@@ -32,7 +34,10 @@ export const inplace = defineScenario({
     list.inPhase('upgrade');
     upgradeControlPlaneInPlace(list, context, LOCAL_WAYPOINT);
     upgradeCni(list, context);
-    upgradeZtunnelRolling(list, context, DEFAULT_ZTUNNEL_GRACE_SECONDS);
+    upgradeZtunnelRolling(list, context, {
+      graceSeconds: DEFAULT_ZTUNNEL_GRACE_SECONDS,
+      revision: ISTIO_NAME,
+    });
     verify(list, context, { strategy: 'InPlace', waypoint: LOCAL_WAYPOINT, podsUnchanged: true });
     return list.steps;
   },

@@ -1,5 +1,5 @@
-import { probeClient, ZTUNNEL_NAMESPACE } from '../../mesh/manifests/index.ts';
-import { highlyAvailable } from '../high-availability.ts';
+import { ISTIO_NAMESPACE, probeClient, ZTUNNEL_NAMESPACE } from '../../mesh/manifests/index.ts';
+import { HA_REPLICAS, highlyAvailable } from '../high-availability.ts';
 import { describeNode, pinToNode } from '../nodes.ts';
 import { defineScenario } from '../scenario.ts';
 import { StepList } from '../steps.ts';
@@ -12,6 +12,7 @@ import {
   clientTarget,
   connectionPair,
   deployApps,
+  ISTIO_NAME,
   installMesh,
   LOCAL_WAYPOINT,
   labelNodes,
@@ -24,6 +25,7 @@ import {
   workerNodes,
   ZTUNNEL_PODS,
   ZTUNNEL_REF,
+  ztunnelsSynced,
 } from './common.ts';
 
 const TRAFFIC_CLIENT = {
@@ -32,6 +34,11 @@ const TRAFFIC_CLIENT = {
   name: 'traffic-probe',
 };
 const SNAPSHOT_ZTUNNEL = 'ztunnel-before-bump';
+/**
+ * istiod's replicas here: one replica and no PDB (the documented install) would let a worker drain take the
+ * control plane down with a waypoint replica; `autoscaleMin: 2` keeps two and renders istiod's PDB.
+ */
+const ISTIOD_REPLICAS = 2;
 
 /**
  * ZTunnel `OnDelete`, upgraded node by node as the Sail and OSSM docs describe: bump the version (no pod may
@@ -51,13 +58,23 @@ export const ztunnelNodeDrain = defineScenario({
     'workloads returning to a node use the new ztunnel version',
     'connections on nodes not being drained see no reset',
   ],
+  deviations: [
+    `istiod runs ${ISTIOD_REPLICAS} replicas (values.pilot.autoscaleMin: ${ISTIOD_REPLICAS}, which also renders its PodDisruptionBudget); the documented install runs 1 without a PDB`,
+    `every bookinfo Deployment runs ${HA_REPLICAS} replicas spread over nodes, each behind a PodDisruptionBudget minAvailable 1; the sample runs 1`,
+    `the waypoint runs ${HA_REPLICAS} replicas (Gateway infrastructure.parametersRef) behind a PodDisruptionBudget minAvailable 1; the default is 1`,
+  ],
   strategy: 'InPlace',
   minWorkers: 2,
   steps(context) {
     const list = new StepList();
     const workers = workerNodes(context);
     labelNodes(list, [...workers, CONTROL_PLANE_NODE]);
-    installMesh(list, context, { strategy: 'InPlace', tag: false, ztunnel: { updateStrategy: 'OnDelete' } });
+    installMesh(list, context, {
+      strategy: 'InPlace',
+      tag: false,
+      ztunnel: { updateStrategy: 'OnDelete' },
+      istiodMinReplicas: ISTIOD_REPLICAS,
+    });
 
     const pairs = workers.map((node) => connectionPair(context, `w${node.index}`, node, node));
     const trafficObjects = pinToNode(
@@ -85,7 +102,7 @@ export const ztunnelNodeDrain = defineScenario({
     baseline(list, context, { strategy: 'InPlace', waypoint: LOCAL_WAYPOINT, snapshot: false });
 
     list.inPhase('upgrade');
-    upgradeControlPlaneInPlace(list, context, LOCAL_WAYPOINT);
+    upgradeControlPlaneInPlace(list, context, LOCAL_WAYPOINT, { istiodMinReplicas: ISTIOD_REPLICAS });
     upgradeCni(list, context);
     list.probe('record the ztunnel pods before the version bump', {
       kind: 'pod-snapshot',
@@ -139,10 +156,11 @@ export const ztunnelNodeDrain = defineScenario({
           context.timeouts.podsReady,
         );
       }
-      list.probe(`check workloads on ${describeNode(node)} use ztunnel ${context.toSail}`, {
+      list.probe(`check the new ztunnel on ${describeNode(node)} serves its workloads (workloadState Up)`, {
         kind: 'node-ztunnel',
         node,
         version: context.toSail,
+        timeoutMs: context.timeouts.converge,
       });
       if (others.length > 0) {
         list.probe(
@@ -172,6 +190,7 @@ export const ztunnelNodeDrain = defineScenario({
       },
       context.timeouts.daemonSetRollout,
     );
+    ztunnelsSynced(list, context, ISTIO_NAME, context.toSail);
     skewProbe(list);
     list.wait(
       'wait for the bookinfo pods to be Ready after the drains',
@@ -188,6 +207,7 @@ export const ztunnelNodeDrain = defineScenario({
   },
 });
 
+/** One node of the procedure, then what a drain may have taken away: istiod's replicas and the cluster DNS. */
 function drainNode(
   list: StepList,
   context: Parameters<typeof ztunnelNodeDrain.steps>[0],
@@ -198,5 +218,22 @@ function drainNode(
     node,
     { ...ZTUNNEL_PODS, fromVersion: context.fromSail, toVersion: context.toSail },
     context.timeouts.drainNode,
+  );
+  // CoreDNS usually sits on the control-plane node (kind): every name lookup fails until it is back.
+  list.wait(
+    `wait for the cluster DNS to be Available after the drain of ${describeNode(node)}`,
+    { kind: 'cluster-dns-available' },
+    context.timeouts.podsReady,
+  );
+  list.wait(
+    `wait for istiod to run ${ISTIOD_REPLICAS} replicas again after the drain of ${describeNode(node)}`,
+    {
+      kind: 'istiod-rolled-out',
+      namespace: ISTIO_NAMESPACE,
+      revision: ISTIO_NAME,
+      version: context.toSail,
+      minReplicas: ISTIOD_REPLICAS,
+    },
+    context.timeouts.istiodRollout,
   );
 }

@@ -1,3 +1,5 @@
+import { ZTUNNEL_NAMESPACE } from '../../mesh/manifests/index.ts';
+import type { SailVersionString } from '../../versions/version.ts';
 import { defineScenario, type ScenarioContext } from '../scenario.ts';
 import { StepList } from '../steps.ts';
 import {
@@ -6,8 +8,8 @@ import {
   connectionPair,
   DEFAULT_ZTUNNEL_GRACE_SECONDS,
   deployApps,
+  ISTIO_NAME,
   installMesh,
-  installZtunnel,
   LOCAL_WAYPOINT,
   LONG_ZTUNNEL_GRACE_SECONDS,
   labelNodes,
@@ -17,8 +19,8 @@ import {
   upgradeZtunnelRolling,
   verify,
   workerNodes,
-  ZTUNNEL_DAEMONSET,
   ZTUNNEL_REF,
+  ztunnelsSynced,
 } from './common.ts';
 
 /** Long-lived connections held per round, echoing once a second, plus new connections alongside. */
@@ -33,14 +35,14 @@ const NEW_PER_SECOND = 5;
 const LONG_GRACE_PLANNED_LIFE_MS = 240_000;
 
 /**
- * One round: start the connections probe (client on worker 0, echo server on worker 1, so every connection
- * crosses two ztunnels), upgrade ZTunnel from → to with the grace under test, judge the connections.
+ * Starts the connections probe (client on worker 0, echo server on worker 1, so every connection crosses two
+ * ztunnels) before a ZTunnel change whose rollout it spans.
  */
-function round(
+function startRound(
   list: StepList,
   context: ScenarioContext,
   label: string,
-  grace: number,
+  rolloutGrace: number,
   plannedLifeMs: number | null,
 ): void {
   const pair = connectionPair(
@@ -58,33 +60,72 @@ function round(
     newPerSecond: NEW_PER_SECOND,
     plannedLifeMs,
     durationMs:
-      context.timeouts.sailReady + context.timeouts.daemonSetRollout + (context.workers + 1) * grace * 1000,
+      context.timeouts.sailReady +
+      context.timeouts.daemonSetRollout +
+      context.timeouts.converge +
+      (context.workers + 1) * rolloutGrace * 1000,
   });
-  upgradeZtunnelRolling(list, context, grace);
+}
+
+/** Judges a round with the grace of the pods the rollout replaced (their drain deadline is what ztunnel keeps). */
+function checkRound(list: StepList, label: string, replacedGrace: number, plannedEndsClean: boolean): void {
   list.probe(`check no connection ended before the ztunnel drain deadline (${label})`, {
     kind: 'connections-check',
     label,
     mode: 'ztunnel-rollout',
-    terminationGracePeriodSeconds: grace,
-    plannedEndsClean: plannedLifeMs !== null,
+    terminationGracePeriodSeconds: replacedGrace,
+    plannedEndsClean,
   });
 }
 
 /**
- * RollingUpdate twice: round 1 with Sail's default grace (30 s), held connections; round 2 re-creates ZTunnel at
- * `from` with grace 300 s (so the old pods carry the long grace) and upgrades again, with connections whose
- * planned life ends inside the drain window. Re-creating (delete, wait gone, apply) rather than patching the
- * version back keeps both rounds a real from → to upgrade, and never rolls ztunnel backwards under traffic.
+ * The OSSM procedure's first step: raise `terminationGracePeriodSeconds` on the existing ZTunnel (still at
+ * `version`). The chart renders it into the pod template, so this alone rolls every ztunnel pod — the pods it
+ * replaces still have the old grace.
+ */
+function setLongGrace(list: StepList, context: ScenarioContext, version: SailVersionString): void {
+  list.upgrade(
+    `set terminationGracePeriodSeconds ${LONG_ZTUNNEL_GRACE_SECONDS} on the existing ZTunnel (OSSM procedure)`,
+    ZTUNNEL_REF,
+    version,
+    { values: { ztunnel: { terminationGracePeriodSeconds: LONG_ZTUNNEL_GRACE_SECONDS } } },
+  );
+  list.wait(
+    `wait for ZTunnel ${version} to be Ready with the ${LONG_ZTUNNEL_GRACE_SECONDS}s grace`,
+    { kind: 'sail-ready', target: ZTUNNEL_REF, version },
+    context.timeouts.sailReady,
+  );
+  list.wait(
+    `wait for the ztunnel DaemonSet to roll out the ${LONG_ZTUNNEL_GRACE_SECONDS}s grace`,
+    {
+      kind: 'daemonset-rolled-out',
+      namespace: ZTUNNEL_NAMESPACE,
+      name: 'ztunnel',
+      version,
+      terminationGracePeriodSeconds: LONG_ZTUNNEL_GRACE_SECONDS,
+    },
+    context.timeouts.daemonSetRollout + (context.workers + 1) * DEFAULT_ZTUNNEL_GRACE_SECONDS * 1000,
+  );
+  ztunnelsSynced(list, context, ISTIO_NAME, version);
+}
+
+/**
+ * The OSSM "Updating ztunnel" procedure with RollingUpdate, two probed rollouts: (1) the grace is raised to 300 s
+ * on the existing ZTunnel, which rolls every pod — judged with the 30 s grace of the pods it replaces; (2) the
+ * version is bumped — judged with the 300 s grace, with connections whose planned life ends inside the drain
+ * window. No CR is deleted or re-created, and ztunnel never rolls backwards under traffic.
  */
 export const ztunnelRolling = defineScenario({
   name: 'ztunnel-rolling',
   description:
-    'ZTunnel RollingUpdate with the default and a 300 s grace period, connections probed across the rollout',
+    'ZTunnel RollingUpdate as the OSSM procedure: raise the grace to 300 s, then bump the version, connections probed across both rollouts',
   proves: [
-    'new connections keep succeeding throughout each ztunnel rollout',
+    'new connections keep succeeding through each ztunnel rollout (at most one failure per replaced ztunnel, inside its drain window)',
     'no long-lived connection ends before the drain deadline of the ztunnel it crosses (grace − drain margin)',
+    'raising terminationGracePeriodSeconds on the existing ZTunnel rolls the pods, judged with the grace of the pods it replaces',
     'with a 300 s grace, connections whose planned life ends inside the drain window end cleanly',
   ],
+  deviations: [],
   strategy: 'InPlace',
   minWorkers: 2,
   steps(context) {
@@ -109,20 +150,19 @@ export const ztunnelRolling = defineScenario({
     list.inPhase('upgrade');
     upgradeControlPlaneInPlace(list, context, LOCAL_WAYPOINT);
     upgradeCni(list, context);
-    round(list, context, 'default-grace', DEFAULT_ZTUNNEL_GRACE_SECONDS, null);
 
-    list.delete('delete ZTunnel to re-create it with a 300 s grace', [ZTUNNEL_REF]);
-    list.wait(
-      'wait for ZTunnel and its DaemonSet to be gone',
-      { kind: 'gone', objects: [ZTUNNEL_REF, ZTUNNEL_DAEMONSET] },
-      context.timeouts.gone,
-    );
-    installZtunnel(list, context, context.fromSail, {
-      updateStrategy: 'RollingUpdate',
-      terminationGracePeriodSeconds: LONG_ZTUNNEL_GRACE_SECONDS,
-    });
+    startRound(list, context, 'grace-update', DEFAULT_ZTUNNEL_GRACE_SECONDS, null);
+    setLongGrace(list, context, context.fromSail);
+    checkRound(list, 'grace-update', DEFAULT_ZTUNNEL_GRACE_SECONDS, false);
     skewProbe(list);
-    round(list, context, 'long-grace', LONG_ZTUNNEL_GRACE_SECONDS, LONG_GRACE_PLANNED_LIFE_MS);
+
+    startRound(list, context, 'long-grace', LONG_ZTUNNEL_GRACE_SECONDS, LONG_GRACE_PLANNED_LIFE_MS);
+    upgradeZtunnelRolling(list, context, {
+      graceSeconds: LONG_ZTUNNEL_GRACE_SECONDS,
+      revision: ISTIO_NAME,
+      templateGraceSeconds: LONG_ZTUNNEL_GRACE_SECONDS,
+    });
+    checkRound(list, 'long-grace', LONG_ZTUNNEL_GRACE_SECONDS, true);
     verify(list, context, { strategy: 'InPlace', waypoint: LOCAL_WAYPOINT, podsUnchanged: true });
     return list.steps;
   },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   drainDeadlineSeconds,
   judgeConnectionPersistence,
+  type PersistenceInput,
   parseDurationSeconds,
   type ZtunnelReplacement,
   ztunnelDrainSettings,
@@ -192,7 +193,7 @@ describe('judgeConnectionPersistence', () => {
         failures: ats.map((at) => ({ at, error: 'ECONNRESET' })),
       },
     });
-    const judge = (connections: unknown, extra: Partial<typeof base> = {}) =>
+    const judge = (connections: unknown, extra: Partial<PersistenceInput> = {}) =>
       judgeConnectionPersistence({ ...base, ...extra, connections });
 
     it('one failure inside [SIGTERM, SIGTERM + deadline] of a replacement on the pair is within budget', () => {

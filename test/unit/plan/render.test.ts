@@ -83,20 +83,41 @@ describe.each(SCENARIO_NAMES)('scenario %s', (name) => {
     }
   });
 
-  it('probes the baseline and verifies L7 with the weights probe and three authz rows', () => {
+  it('probes the baseline and verifies L7 with the weights probe and three authz rows, each after converging', () => {
     for (const phase of ['baseline', 'verify'] as const) {
-      const probes = plan.steps.filter((step) => step.phase === phase && step.action === 'probe');
+      const steps = plan.steps.filter((step) => step.phase === phase);
+      const probes = steps.filter((step) => step.action === 'probe');
       const kinds = probes.map((step) => (step.action === 'probe' ? step.probe.kind : ''));
       expect(kinds).toContain('proxy-status');
-      expect(kinds.filter((kind) => kind === 'weights')).toHaveLength(1);
+      const weights = probes.flatMap((step) =>
+        step.action === 'probe' && step.probe.kind === 'weights' ? [step.probe] : [],
+      );
+      expect(weights).toHaveLength(1);
+      expect(weights[0]?.warmup.count).toBeGreaterThanOrEqual(20);
       const authz = probes.flatMap((step) =>
         step.action === 'probe' && step.probe.kind === 'authz' ? [step.probe] : [],
       );
-      expect(authz.map((row) => `${row.client.namespace} ${row.method} ${row.expect}`)).toEqual([
+      const settles = authz.filter((row) => row.settle !== undefined);
+      const matrix = authz.filter((row) => row.settle === undefined);
+      expect(matrix.map((row) => `${row.client.namespace} ${row.method} ${row.expect}`)).toEqual([
         'default GET allow',
         'default POST deny',
         'bookinfo GET deny',
       ]);
+      // A run of good answers, then one RBAC deny, both before the matrix and the weights.
+      expect(settles.map((row) => `${row.expect} ${row.settle?.consecutive}`)).toEqual([
+        'allow 10',
+        'deny 1',
+      ]);
+      const at = (predicate: (step: (typeof steps)[number]) => boolean) => steps.findIndex(predicate);
+      const routeWait = at((s) => s.action === 'wait' && s.condition.kind === 'route-accepted');
+      const firstSettle = at((s) => s.action === 'probe' && s.probe.kind === 'authz' && !!s.probe.settle);
+      const weightsAt = at((s) => s.action === 'probe' && s.probe.kind === 'weights');
+      const firstRow = at((s) => s.action === 'probe' && s.probe.kind === 'authz' && !s.probe.settle);
+      expect(routeWait).toBeGreaterThanOrEqual(0);
+      expect(routeWait).toBeLessThan(firstSettle);
+      expect(firstSettle).toBeLessThan(weightsAt);
+      expect(weightsAt).toBeLessThan(firstRow);
     }
   });
 
@@ -189,22 +210,32 @@ describe('scenario specifics', () => {
     ).toBe(false);
   });
 
-  it('ztunnel-rolling upgrades ztunnel twice from → to, the second time with grace 300', () => {
+  it('ztunnel-rolling raises the grace on the existing ZTunnel, then upgrades from → to once, never re-creating it', () => {
     const plan = renderPlan('ztunnel-rolling', input);
     const ztunnelUpgrades = plan.steps.filter(upgradeOf('ZTunnel'));
-    expect(ztunnelUpgrades.map((s) => s.action === 'upgrade' && s.version)).toEqual(['v1.30.3', 'v1.30.3']);
+    expect(ztunnelUpgrades.map((s) => s.action === 'upgrade' && s.version)).toEqual(['v1.29.6', 'v1.30.3']);
+    expect(ztunnelUpgrades[0]?.action === 'upgrade' && ztunnelUpgrades[0].spec).toEqual({
+      values: { ztunnel: { terminationGracePeriodSeconds: 300 } },
+    });
     const ztunnels = plan.steps
       .flatMap((s) => (s.action === 'apply' ? s.objects : []))
       .filter((o) => o.kind === 'ZTunnel');
-    expect(ztunnels.map((o) => (o.spec as { version: string }).version)).toEqual(['v1.29.6', 'v1.29.6']);
-    expect(ztunnels[1]?.spec).toMatchObject({ values: { ztunnel: { terminationGracePeriodSeconds: 300 } } });
+    expect(ztunnels.map((o) => (o.spec as { version: string }).version)).toEqual(['v1.29.6']);
+    expect(plan.steps.some((s) => s.action === 'delete')).toBe(false);
     const checks = plan.steps.flatMap((s) =>
       s.action === 'probe' && s.probe.kind === 'connections-check' ? [s.probe] : [],
     );
-    expect(checks.map((c) => [c.terminationGracePeriodSeconds, c.plannedEndsClean])).toEqual([
-      [30, false],
-      [300, true],
+    // The grace-update rollout replaces 30 s pods; the version rollout replaces 300 s pods.
+    expect(checks.map((c) => [c.label, c.terminationGracePeriodSeconds, c.plannedEndsClean])).toEqual([
+      ['grace-update', 30, false],
+      ['long-grace', 300, true],
     ]);
+    const graceWaits = plan.steps.flatMap((s) =>
+      s.action === 'wait' && s.condition.kind === 'daemonset-rolled-out' && s.condition.name === 'ztunnel'
+        ? [s.condition.terminationGracePeriodSeconds]
+        : [],
+    );
+    expect(graceWaits).toEqual([undefined, 300, 300]);
     const start = plan.steps.find((s) => s.action === 'probe' && s.probe.kind === 'connections-start');
     const pair =
       start?.action === 'probe' && start.probe.kind === 'connections-start'

@@ -30,7 +30,10 @@ describe('writePlan', () => {
     const files = (await readdir(dir)).sort();
     expect(files).toEqual([...written.map((path) => path.slice(dir.length + 1)), 'notes.txt'].sort());
     const yamlFiles = files.filter((name) => name.endsWith('.yaml'));
-    expect(yamlFiles[0]).toMatch(/^010-/);
+    // Files are named by their step's position: the first is the first apply step (after the node labels).
+    const first = applies[0];
+    expect(first && yamlFiles[0]).toBe(first?.action === 'apply' ? first.file : '');
+    expect(yamlFiles[0]?.startsWith(`${first?.id}-`)).toBe(true);
   });
 
   it('writes complete objects, one document each, equal to the plan', async () => {

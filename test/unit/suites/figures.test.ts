@@ -82,6 +82,7 @@ describe('recordFigures', () => {
       url: 'http://reviews:9080/reviews/1',
       match: 'reviews-v[0-9]',
       expected: { 'reviews-v1': 90, 'reviews-v2': 10 },
+      warmup: { count: 20, timeoutMs: 60_000 },
     });
     await recordFigures(rec, '300 probe it', step, passed('ok', [], { weights }));
     const [fragment] = await readFragments(reportsDir);
@@ -109,6 +110,7 @@ describe('recordFigures', () => {
       url: row.url,
       method: 'POST',
       expect: 'deny',
+      denyBy: 'waypoint',
     });
     await recordFigures(rec, '310 authz', step, failed('expected deny, got allow', [], { authz: row }));
     const [fragment] = await readFragments(reportsDir);

@@ -27,6 +27,13 @@ export const runnerResources: ResourceDef[] = [
     plural: 'gateways',
     namespaced: true,
   },
+  {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    kind: 'HTTPRoute',
+    plural: 'httproutes',
+    namespaced: true,
+  },
 ];
 
 export const runConfig: RunConfig = {
@@ -55,6 +62,7 @@ const plan: Plan = {
   workers: 2,
   allowSkew: false,
   skewFindings: [],
+  deviations: [],
   steps: [],
 };
 
