@@ -109,6 +109,7 @@ export async function planAction(flags: PlanFlags): Promise<void> {
   await checkInstallable(flags, from, to);
 
   const { planCounts, renderPlan, writePlan } = await import('../helpers/plan/index.ts');
+  const { describePlanNeeds } = await import('../helpers/plan/needs.ts');
   const { loadSamples } = await import('../helpers/mesh/samples.ts');
   const { buildProbeBundle } = await import('../helpers/probes/bundle.ts');
   const samples = await loadSamples(flags.from ?? '', {
@@ -127,6 +128,7 @@ export async function planAction(flags: PlanFlags): Promise<void> {
     `plan ${plan.scenario}: ${plan.from} → ${plan.to} (${plan.strategy}, ${plan.workers} workers)`,
     `  ${counts.steps} steps (${actions}); ${counts.objects} objects in ${counts.applies} files`,
     `  ${validation}`,
+    `  ${describePlanNeeds(plan.steps)}`,
     ...plan.skewFindings.map((finding) => `  skew (allowed by --allow-skew): ${finding}`),
     `  wrote ${files.length} files to ${resolve(out)} (plan.json last)`,
   ];

@@ -114,6 +114,7 @@ export async function executeRun(options: RunOptions, deps: RunDeps = {}): Promi
         runId,
         runDir,
         provider: handle.provider,
+        capabilities: [...provider.capabilities],
         kubeconfigPath: handle.kubeconfigPath,
         ...(handle.context !== undefined ? { context: handle.context } : {}),
         facts: handle.facts,

@@ -1,3 +1,4 @@
+import type { Capability } from '../helpers/capabilities.ts';
 import type { ProviderFacts } from './facts.ts';
 
 /** The two ways `run` gets a cluster; `existing` never creates or deletes one. */
@@ -20,6 +21,11 @@ export interface ClusterHandle {
  */
 export interface ClusterProvider {
   readonly name: ProviderName;
+  /**
+   * What the cluster can do beyond the Kubernetes API (helpers/capabilities.ts): a declared set, so a plan step
+   * needing something not in it is reported `not run: <capability> missing` instead of failing or passing.
+   */
+  readonly capabilities: ReadonlySet<Capability>;
   /** Creates the cluster (or reuses a live one of the same name, or attaches to an existing one). */
   up(signal: AbortSignal): Promise<ClusterHandle>;
   /** Removes what `up` created; a no-op for a cluster the suite did not create. */

@@ -1,5 +1,6 @@
 import type { ProviderFacts } from '../clusters/facts.ts';
 import type { ProviderName } from '../clusters/types.ts';
+import type { Capability } from '../helpers/capabilities.ts';
 import type { ScenarioName } from '../helpers/plan/types.ts';
 import type { OverallVerdict } from '../helpers/report/verdict.ts';
 
@@ -19,6 +20,8 @@ export interface LaunchOptions {
   /** `runs/<runId>/`: the run's kubeconfig (kind), logs and plan copies go here. */
   readonly runDir: string;
   readonly provider: ProviderName;
+  /** The provider's declared capabilities (ClusterProvider.capabilities), passed to the suites in the run config. */
+  readonly capabilities: readonly Capability[];
   readonly kubeconfigPath: string;
   /** Set for existing clusters; a kind run's kubeconfig has exactly one context. */
   readonly context?: string;

@@ -142,6 +142,7 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
     kubeconfigPath: options.kubeconfigPath,
     ...(options.context ? { context: options.context } : {}),
     provider: options.provider,
+    capabilities: [...options.capabilities],
     openshift: options.facts.openshift,
     scenarios: [...options.scenarios],
     from: formatSail(from),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { CAPABILITIES } from '../helpers/capabilities.ts';
 
 /**
  * What `ambient-upgrade run` hands to the e2e suites. The CLI writes it to the run folder and names the file in
@@ -11,6 +12,8 @@ export const RunConfig = z.object({
   kubeconfigPath: z.string().min(1),
   context: z.string().optional(),
   provider: z.enum(['kind', 'existing']),
+  /** What the provider declared its cluster can do; a step needing anything else is reported not run. */
+  capabilities: z.array(z.enum(CAPABILITIES)),
   openshift: z.boolean(),
   scenarios: z.array(z.string()).min(1),
   from: z.string(),

@@ -9,6 +9,7 @@ import { recordSkip, SummaryRecorder } from '../helpers/report/recorder.ts';
 import { attach, attachJson } from '../helpers/report/step.ts';
 import { closeScenario, openScenario, renderScenarioPlan } from './prepare.ts';
 import { readRunConfig, scenarioSkipReason } from './run-config.ts';
+import { basisOn, unmetNeeds } from './runner/capability-gate.ts';
 import type { RunContext } from './runner/context.ts';
 import { recordFigures } from './runner/figures.ts';
 import { runStep } from './runner/index.ts';
@@ -52,8 +53,10 @@ export interface ScenarioSubset {
 /**
  * Declares one scenario as vitest tests: one test per plan step, in plan order, each an allure step titled
  * `NN action: name` with its evidence. Without a cluster (or when not selected) the scenario is one skipped test
- * whose reason reaches the report. A failed step stops the rest when the plan could not go on from there
- * (see `haltsScenario`); the rest are reported as not run, never as passed.
+ * whose reason reaches the report. A step needing a capability the cluster lacks is reported `not run: <capability>
+ * missing` (a skip with that reason and a `not-run` annotation, so JUnit and allure show it). A failed step stops
+ * the rest when the plan could not go on from there (see `haltsScenario`); the rest are reported as not run, never
+ * as passed.
  */
 export async function scenarioSuite(name: string, subset?: ScenarioSubset): Promise<void> {
   const scenario = findScenario(subset?.plan ?? name);
@@ -88,6 +91,7 @@ export async function scenarioSuite(name: string, subset?: ScenarioSubset): Prom
   let halt: PriorFailure | undefined;
 
   const plannedChecks = plan.steps.map(checkName).filter((c): c is string => c !== undefined);
+  const capabilities = new Set(config.capabilities);
 
   describe(`${name}: ${description}`, () => {
     beforeAll(async () => {
@@ -112,6 +116,16 @@ export async function scenarioSuite(name: string, subset?: ScenarioSubset): Prom
     for (const step of plan.steps) {
       it(`${step.id} ${step.action}: ${step.name}`, async (test) => {
         const check = checkName(step);
+        // Before any other reason: what the cluster cannot do is not run here, whatever happened before.
+        const unmet = unmetNeeds(step, capabilities);
+        if (unmet !== undefined) {
+          await recorder.check(check ?? `${step.id} ${step.name}`, 'not-run', unmet);
+          await test.annotate(unmet.reason, 'not-run');
+          test.skip(unmet.reason);
+          return;
+        }
+        const basis = basisOn(step, capabilities);
+        if (basis !== undefined) await test.annotate(basis, 'basis');
         const notRun = notRunReason(halt) ?? (ctx ? undefined : NOT_OPENED_REASON);
         if (notRun !== undefined || !ctx) {
           const reason = notRun ?? 'not run';
@@ -126,10 +140,14 @@ export async function scenarioSuite(name: string, subset?: ScenarioSubset): Prom
             attach('figures not recorded', toError(error).message, 'text/plain'),
           );
         if (outcome.ok) {
-          if (check) await recorder.check(check, 'pass');
+          if (check) await recorder.check(check, 'pass', basis === undefined ? {} : { basis });
           return;
         }
-        if (check) await recorder.check(check, 'fail', { reason: outcome.summary });
+        if (check)
+          await recorder.check(check, 'fail', {
+            reason: outcome.summary,
+            ...(basis === undefined ? {} : { basis }),
+          });
         await attachFailureEvidence(ctx, plan).catch(() => undefined);
         if (haltsScenario(step)) halt = { step, summary: outcome.summary };
         throw new Error(`${step.id} ${step.name}: ${outcome.summary}`);

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ALL_CAPABILITIES } from '../../helpers/capabilities.ts';
 import { detectFacts, type ProviderFacts } from '../facts.ts';
 import { RUN_ID_LABEL } from '../run-id.ts';
 import { sweepRunObjects } from '../sweep.ts';
@@ -20,6 +21,8 @@ export interface ExistingOptions {
  */
 export class ExistingProvider implements ClusterProvider, KeepInstructions {
   readonly name = 'existing' as const;
+  /** Real nodes running real pods, and istiod as the mesh runs it. */
+  readonly capabilities = ALL_CAPABILITIES;
   readonly #o: ExistingOptions;
   #facts: ProviderFacts | undefined;
 

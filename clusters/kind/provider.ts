@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ALL_CAPABILITIES } from '../../helpers/capabilities.ts';
 import { type ContainerEngine, kindEnv } from '../container-engine.ts';
 import { NO_FACTS } from '../facts.ts';
 import { startRegistryMirror } from '../registry-mirror.ts';
@@ -101,6 +102,8 @@ export async function deleteKindCluster(
 
 export class KindProvider implements ClusterProvider, ImageLoader, KeepInstructions {
   readonly name = 'kind' as const;
+  /** Real nodes running real pods, and istiod as the mesh runs it. */
+  readonly capabilities = ALL_CAPABILITIES;
   readonly kubeconfigPath: string;
   readonly #o: KindOptions;
   readonly #env: NodeJS.ProcessEnv;

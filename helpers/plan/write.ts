@@ -1,8 +1,10 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import type { Capability } from '../capabilities.ts';
 import { UserError } from '../errors.ts';
 import { type ObjectRef, refOf } from '../k8s/types.ts';
+import { stepNeeds } from './needs.ts';
 import type { Plan, Step } from './types.ts';
 
 const STEP_FILE = /^\d{3,}-[a-z0-9-]*\.yaml$/;
@@ -13,6 +15,8 @@ export interface PlanJsonStep {
   name: string;
   phase: Step['phase'];
   action: Step['action'];
+  /** What the cluster must be able to do for the step to run (helpers/capabilities.ts); [] for the API alone. */
+  needs: Capability[];
   objects: ObjectRef[];
   file?: string;
   version?: string;
@@ -77,6 +81,7 @@ export function toJsonStep(step: Step): PlanJsonStep {
     name: step.name,
     phase: step.phase,
     action: step.action,
+    needs: [...stepNeeds(step)],
     objects: stepObjects(step),
   };
   switch (step.action) {

@@ -68,6 +68,8 @@ describe('run (in process, stand-in kind/docker/helm)', () => {
       runId: RUN_ID,
       runDir: join(root, RUN_ID),
       provider: 'kind',
+      // kind declares every capability: a kind run can be certified.
+      capabilities: ['data-plane', 'istiod-controller'],
       kubeconfigPath: join(root, RUN_ID, 'kubeconfig'),
       facts: { openshift: false, operatorPreinstalled: undefined },
       scenarios: ['inplace'],

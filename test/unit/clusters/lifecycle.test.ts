@@ -18,6 +18,7 @@ afterEach(async () => {
 function fakeProvider(events: string[], { failUp = false } = {}): ClusterProvider & KeepInstructions {
   return {
     name: 'kind',
+    capabilities: new Set(['data-plane', 'istiod-controller']),
     kubeconfigPath: join(runDir, 'kubeconfig'),
     describe: () => 'kind cluster aus-test',
     async up(): Promise<ClusterHandle> {

@@ -71,6 +71,7 @@ users: [{ name: nobody, user: { token: not-a-real-token } }]
     runDir: dir,
     kubeconfigPath,
     provider: 'existing',
+    capabilities: ['data-plane', 'istiod-controller'],
     openshift: false,
     scenarios: ['smoke'],
     from: 'v1.29.6',

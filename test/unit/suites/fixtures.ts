@@ -41,6 +41,7 @@ export const runConfig: RunConfig = {
   runDir: '/tmp/run',
   kubeconfigPath: '/tmp/run/kubeconfig',
   provider: 'kind',
+  capabilities: ['data-plane', 'istiod-controller'],
   openshift: false,
   scenarios: ['inplace'],
   from: 'v1.29.2',

@@ -23,6 +23,7 @@ const valid = (): RunConfig => ({
   runDir: '/tmp/run',
   kubeconfigPath: '/tmp/run/kubeconfig',
   provider: 'kind',
+  capabilities: ['data-plane', 'istiod-controller'],
   openshift: false,
   scenarios: ['inplace', 'ztunnel-rolling'],
   from: 'v1.29.2',
