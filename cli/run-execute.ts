@@ -70,6 +70,7 @@ async function prepare(
   const provider = new ExistingProvider({
     resolved,
     runId,
+    runDir,
     log: (line) => progress.info(line),
     detect: async () => facts,
   });

@@ -8,7 +8,7 @@ import { deleteKindCluster, listKindClusters } from './kind/provider.ts';
 import { RUN_RECORD_FILE } from './lifecycle.ts';
 import { MISSING } from './prerequisites.ts';
 import { isRunId, KIND_CLUSTER_PREFIX, kindClusterName, runDirOf } from './run-id.ts';
-import { sweepRunObjects } from './sweep.ts';
+import { describeSweep, sweepRunObjects } from './sweep.ts';
 import { findOnPath } from './tools.ts';
 
 const RunRecordSchema = z.object({
@@ -20,6 +20,9 @@ const RunRecordSchema = z.object({
   engine: z.enum(['docker', 'podman']).optional(),
   startedAt: z.string(),
 });
+
+/** How long `cleanup` waits for the operator to uninstall the mesh and for namespaces to go. */
+const CLEANUP_DEADLINE_MS = 5 * 60_000;
 
 export interface CleanupRunInput {
   readonly runId: string;
@@ -84,12 +87,24 @@ export async function cleanupRun(input: CleanupRunInput): Promise<void> {
     throw new UserError('no kubeconfig recorded for this run — pass --kubeconfig <file>');
   const resolved = resolveKubeconfig(kubeconfigPath, input.context ?? record?.context);
   assertClusterAllowed(resolved.context, input.allowCluster);
-  const deleted = await sweepRunObjects(resolved.kubeconfig, input.runId);
-  input.log(
-    deleted.length > 0
-      ? `deleted ${deleted.join(', ')} on context ${resolved.context}`
-      : `nothing labelled with run ${input.runId} on context ${resolved.context}`,
-  );
+  const runDir = runDirOf(input.runId, input.runsRoot);
+  const result = await sweepRunObjects(resolved.kube, input.runId, {
+    runDir,
+    scope: 'run',
+    deadlineMs: CLEANUP_DEADLINE_MS,
+    kubeconfigPath: resolved.path,
+    context: resolved.context,
+    env,
+  });
+  const lines = describeSweep(result);
+  if (lines.length === 0)
+    input.log(`nothing recorded for run ${input.runId} in ${runDir} is left on context ${resolved.context}`);
+  for (const line of lines) input.log(`${line} (context ${resolved.context})`);
+  if (result.leftovers.length > 0) {
+    throw new UserError(
+      `${result.leftovers.length} object(s) of run ${input.runId} are still there — run the same cleanup again once they finish terminating, or delete them by hand`,
+    );
+  }
 }
 
 /** Deletes every kind cluster named `aus-*`: what crashed or kept runs on this machine left. */

@@ -1,10 +1,26 @@
 import { ApisApi, AppsV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
 
-/** How a Sail operator that the suite did not install got there. */
+/**
+ * How a Sail operator that the suite did not install got there, and the Deployment that runs it: the suite waits
+ * on that Deployment, never on a name it assumed.
+ */
 export type OperatorInstall =
-  | { readonly via: 'olm'; readonly namespace: string; readonly name: string }
-  | { readonly via: 'deployment'; readonly namespace: string; readonly name: string };
+  | {
+      readonly via: 'olm';
+      readonly namespace: string;
+      /** Subscription or CSV name. */
+      readonly name: string;
+      /** OLM package: the community `sailoperator` or OSSM 3's `servicemeshoperator3`. */
+      readonly package: OlmPackage;
+      readonly deployment: string;
+    }
+  | {
+      readonly via: 'deployment';
+      readonly namespace: string;
+      readonly name: string;
+      readonly deployment: string;
+    };
 
 /**
  * What the installer needs to know about the cluster. `operatorPreinstalled` set means: do not `helm install`
@@ -20,10 +36,20 @@ export const NO_FACTS: ProviderFacts = { openshift: false, operatorPreinstalled:
 const OPENSHIFT_GROUPS = ['config.openshift.io', 'route.openshift.io'] as const;
 const OLM_GROUP = 'operators.coreos.com';
 const SAIL_GROUP = 'sailoperator.io';
-/** OLM package name of the community operator (FACTS §3). */
-const SAIL_PACKAGE = 'sailoperator';
-/** Deployment names of the Helm chart / OLM bundle (`sail-operator`) and of the OSSM 3 build. */
-const OPERATOR_DEPLOYMENTS = ['sail-operator', 'servicemesh-operator3'] as const;
+/**
+ * OLM packages of the operator and the Deployment each bundle runs (FACTS §3, §11): the community bundle's
+ * `sail-operator`, OSSM 3's `servicemesh-operator3` (in `openshift-operators`).
+ */
+export const OLM_PACKAGES = {
+  sailoperator: 'sail-operator',
+  servicemeshoperator3: 'servicemesh-operator3',
+} as const;
+export type OlmPackage = keyof typeof OLM_PACKAGES;
+/** Deployment names of the Helm chart / community bundle (`sail-operator`) and of the OSSM 3 build. */
+const OPERATOR_DEPLOYMENTS = Object.values(OLM_PACKAGES);
+
+const isOlmPackage = (name: string | undefined): name is OlmPackage =>
+  name !== undefined && Object.hasOwn(OLM_PACKAGES, name);
 
 const Listed = z.object({
   items: z.array(
@@ -43,24 +69,50 @@ export function decideFacts(input: {
   deployments: readonly { name: string; namespace: string }[];
 }): ProviderFacts {
   const openshift = OPENSHIFT_GROUPS.some((g) => input.groups.includes(g));
-  const sub = input.subscriptions.find((s) => s.spec?.name === SAIL_PACKAGE);
-  if (sub) {
+  // The Deployment OLM made for a package: the package's name, in the Subscription's namespace when there is one.
+  const deploymentOf = (pkg: OlmPackage, namespace: string): string => {
+    const wanted = OLM_PACKAGES[pkg];
+    const found =
+      input.deployments.find((d) => d.name === wanted && d.namespace === namespace) ??
+      input.deployments.find((d) => d.name === wanted);
+    return found?.name ?? wanted;
+  };
+  const sub = input.subscriptions.find((s) => isOlmPackage(s.spec?.name));
+  if (sub && isOlmPackage(sub.spec?.name)) {
+    const namespace = sub.metadata.namespace ?? '';
     return {
       openshift,
-      operatorPreinstalled: { via: 'olm', namespace: sub.metadata.namespace ?? '', name: sub.metadata.name },
+      operatorPreinstalled: {
+        via: 'olm',
+        namespace,
+        name: sub.metadata.name,
+        package: sub.spec.name,
+        deployment: deploymentOf(sub.spec.name, namespace),
+      },
     };
   }
-  const csv = input.csvs.find(
-    (c) => c.metadata.name.startsWith(`${SAIL_PACKAGE}.`) && c.status?.phase === 'Succeeded',
-  );
-  if (csv) {
+  for (const csv of input.csvs) {
+    const pkg = csv.metadata.name.split('.')[0];
+    if (!isOlmPackage(pkg) || csv.status?.phase !== 'Succeeded') continue;
+    const namespace = csv.metadata.namespace ?? '';
     return {
       openshift,
-      operatorPreinstalled: { via: 'olm', namespace: csv.metadata.namespace ?? '', name: csv.metadata.name },
+      operatorPreinstalled: {
+        via: 'olm',
+        namespace,
+        name: csv.metadata.name,
+        package: pkg,
+        deployment: deploymentOf(pkg, namespace),
+      },
     };
   }
   const deployment = input.groups.includes(SAIL_GROUP) ? input.deployments[0] : undefined;
-  return { openshift, operatorPreinstalled: deployment ? { via: 'deployment', ...deployment } : undefined };
+  return {
+    openshift,
+    operatorPreinstalled: deployment
+      ? { via: 'deployment', ...deployment, deployment: deployment.name }
+      : undefined,
+  };
 }
 
 /**
@@ -85,7 +137,7 @@ export async function detectFacts(kubeconfig: KubeConfig): Promise<ProviderFacts
     }
   };
   const listDeployments = async () => {
-    if (!groups.includes(SAIL_GROUP)) return [];
+    if (!groups.includes(SAIL_GROUP) && !groups.includes(OLM_GROUP)) return [];
     const apps = kubeconfig.makeApiClient(AppsV1Api);
     const found: { name: string; namespace: string }[] = [];
     for (const name of OPERATOR_DEPLOYMENTS) {
@@ -110,6 +162,6 @@ export function describeFacts(facts: ProviderFacts): string {
   const platform = facts.openshift ? 'OpenShift' : 'Kubernetes';
   const op = facts.operatorPreinstalled;
   if (!op) return `${platform}; Sail operator not installed (Helm install planned)`;
-  const how = op.via === 'olm' ? `OLM (${op.name})` : `Deployment ${op.name}`;
-  return `${platform}; Sail operator already installed via ${how} in ${op.namespace} (Helm install skipped)`;
+  const how = op.via === 'olm' ? `OLM (${op.package}, ${op.name})` : 'a Deployment';
+  return `${platform}; Sail operator already installed via ${how}, Deployment ${op.namespace}/${op.deployment} (Helm install skipped)`;
 }

@@ -37,10 +37,18 @@ export async function checkExistingPrerequisites(
   let facts: ProviderFacts | undefined;
   if (!api.ok) {
     problems.push(
-      `the API server of context "${resolved.context}" (${resolved.server}) did not answer: ${api.reason} — check the cluster is up and the kubeconfig is current`,
+      `the API server of context "${resolved.context}" (${resolved.server}) is not usable: ${api.reason} — ${api.fix}`,
     );
   } else {
-    facts = await detect(resolved);
+    try {
+      facts = await detect(resolved);
+    } catch (error) {
+      // Discovery answered a moment ago; a list failing now is the same class of problem, said in one line.
+      const status = (error as { code?: unknown }).code;
+      problems.push(
+        `could not read the operators installed on context "${resolved.context}" (${typeof status === 'number' ? `HTTP ${status}` : (error as Error).name}) — check the cluster's API services (kubectl get apiservices) and the user's rights`,
+      );
+    }
   }
   // Without facts we cannot know whether helm will be needed; report it anyway so a second run is not a surprise.
   if (!(await helmPath) && !facts?.operatorPreinstalled) problems.push(MISSING.helm);

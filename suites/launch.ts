@@ -2,11 +2,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { VersionApi } from '@kubernetes/client-node';
 import { connect } from '../helpers/k8s/client.ts';
+import { Inventory } from '../helpers/k8s/inventory.ts';
 import { getObject, listNodes } from '../helpers/k8s/read.ts';
-import { installGatewayApiCrds, installSailOperator } from '../helpers/mesh/install.ts';
+import { installSailOperator } from '../helpers/mesh/install.ts';
 import { meshKube } from '../helpers/mesh/kube-adapter.ts';
 import { probeClient } from '../helpers/mesh/manifests/index.ts';
-import { loadSamples } from '../helpers/mesh/samples.ts';
 import { imagesOf } from '../helpers/plan/images.ts';
 import { progress } from '../helpers/report/progress.ts';
 import { writeRunMeta } from '../helpers/report/recorder.ts';
@@ -19,6 +19,7 @@ import {
   supportedVersionsFromCrd,
   type Version,
 } from '../helpers/versions/index.ts';
+import { installClusterPieces, preflightCluster, preflightInput } from './cluster-preflight.ts';
 import type { LaunchOptions, LaunchResult } from './launch-contract.ts';
 import { checkNodeShape, nodeShape } from './node-shape.ts';
 import { RUN_CONFIG_ENV, type RunConfig } from './run-config.ts';
@@ -63,11 +64,13 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
   ]);
   const shape = nodeShape(nodes);
   checkNodeShape(shape, options.scenarios);
-
-  await progress.task('install Gateway API CRDs (standard channel)', () =>
-    installGatewayApiCrds(mesh, { cacheDir: join(cacheDir, 'gateway-api') }, wait),
-  );
   const preinstalled = options.facts.operatorPreinstalled;
+  // Reads only: refuses (exit 2) what the run cannot do or must not touch, before the first write.
+  const checked = await progress.task('check the cluster before changing it', () =>
+    preflightCluster(kube, preflightInput(options, { cacheDir, workers: shape.workers })),
+  );
+  const inventory = new Inventory(options.runDir);
+  await installClusterPieces(mesh, inventory, checked.gatewayApi, wait, cacheDir);
   await progress.task(
     preinstalled
       ? `use the Sail operator installed via ${preinstalled.via}`
@@ -80,10 +83,11 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
           ...(options.context ? { context: options.context } : {}),
           version: options.operatorVersion,
           ...(options.hub && options.tag ? { image: { hub: options.hub, tag: options.tag } } : {}),
-          ...(preinstalled ? { namespace: preinstalled.namespace } : {}),
+          ...(preinstalled ? { namespace: preinstalled.namespace, deployment: preinstalled.deployment } : {}),
           alreadyInstalled: preinstalled !== undefined,
         },
         wait,
+        inventory,
       ),
   );
   const crd = await getObject(kube, {
@@ -91,17 +95,12 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
     kind: 'CustomResourceDefinition',
     name: 'istios.sailoperator.io',
   });
+  // The installed operator's CRD has the last word (the preflight read the release's when Helm installs it).
   const { from, to } = await resolveVersions(crd, {
-    ...(options.from ? { from: options.from } : {}),
-    ...(options.to ? { to: options.to } : {}),
+    from: formatSail(checked.from),
+    to: formatSail(checked.to),
   });
-  // Fetch the samples now, so a missing network fails here with its fix instead of inside every scenario.
-  const samples = await progress.task(`fetch bookinfo samples for ${formatSail(from)}`, () =>
-    loadSamples(formatSail(from), {
-      cacheDir: join(cacheDir, 'samples'),
-      ...(options.manifestsDir ? { manifestsDir: options.manifestsDir } : {}),
-    }),
-  );
+  const { samples } = checked;
   // kind: pull the application and probe images once and load them into every node.
   const { loadImages } = options;
   if (loadImages) {

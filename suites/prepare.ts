@@ -1,4 +1,4 @@
-import { sweepRunObjects } from '../clusters/sweep.ts';
+import { resetForScenario } from '../clusters/scenario-reset.ts';
 import { connect } from '../helpers/k8s/client.ts';
 import { meshKube } from '../helpers/mesh/kube-adapter.ts';
 import { loadSamples } from '../helpers/mesh/samples.ts';
@@ -40,10 +40,7 @@ export async function openScenario(config: RunConfig, plan: Plan, signal: AbortS
     kubeconfigPath: config.kubeconfigPath,
     ...(config.context ? { context: config.context } : {}),
   });
-  await sweepRunObjects(kube.config, config.runId, {
-    waitMs: RESET_TIMEOUT_MS * config.timeoutScale,
-    signal,
-  });
+  await resetForScenario(kube, config, RESET_TIMEOUT_MS * config.timeoutScale, signal);
   return {
     kube,
     mesh: meshKube(kube),

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../../helpers/errors.ts';
 import { connect, type Kube } from '../../helpers/k8s/client.ts';
@@ -20,6 +20,12 @@ export function resolveKubeconfig(path: string, context: string | undefined): Re
   if (!existsSync(path)) {
     throw new UserError(
       `kubeconfig ${path} not found — pass --kubeconfig <file> naming a readable kubeconfig`,
+    );
+  }
+  // client-node reads an empty file as "Cannot read properties of undefined": say what is wrong instead.
+  if (readFileSync(path, 'utf8').trim() === '') {
+    throw new UserError(
+      `kubeconfig ${path} is empty — pass --kubeconfig <file> with a cluster, a user and a context (e.g. after oc login or kind export kubeconfig)`,
     );
   }
   const kube = connect(context === undefined ? { kubeconfigPath: path } : { kubeconfigPath: path, context });

@@ -3,13 +3,18 @@ import { join } from 'node:path';
 import { ALL_CAPABILITIES } from '../../helpers/capabilities.ts';
 import { detectFacts, type ProviderFacts } from '../facts.ts';
 import { RUN_ID_LABEL } from '../run-id.ts';
-import { sweepRunObjects } from '../sweep.ts';
+import { describeSweep, sweepRunObjects } from '../sweep.ts';
 import type { ClusterHandle, ClusterProvider, KeepInstructions } from '../types.ts';
 import type { ResolvedKubeconfig } from './kubeconfig.ts';
+
+/** Sail uninstalls its charts before namespaces can go; a whole sweep gets this long. */
+const DESTROY_DEADLINE_MS = 5 * 60_000;
 
 export interface ExistingOptions {
   readonly resolved: ResolvedKubeconfig;
   readonly runId: string;
+  /** `runs/<id>/`: the run's inventory, which `destroy` sweeps by. */
+  readonly runDir: string;
   readonly log?: (line: string) => void;
   /** Injected by tests; defaults to reading the cluster through client-node. */
   readonly detect?: (resolved: ResolvedKubeconfig) => Promise<ProviderFacts>;
@@ -50,9 +55,26 @@ export class ExistingProvider implements ClusterProvider, KeepInstructions {
     };
   }
 
-  async destroy(): Promise<void> {
-    const deleted = await sweepRunObjects(this.#o.resolved.kubeconfig, this.#o.runId);
-    if (deleted.length > 0) this.#o.log?.(`deleted ${deleted.join(', ')}`);
+  /**
+   * Removes what the run's inventory lists and nothing else (its Helm release included), restores the labels it
+   * changed, keeps the CRDs it installed; what did not go within the deadline is an error naming each object.
+   */
+  async destroy(signal?: AbortSignal): Promise<void> {
+    const { resolved, runId, runDir } = this.#o;
+    const result = await sweepRunObjects(resolved.kube, runId, {
+      runDir,
+      scope: 'run',
+      deadlineMs: DESTROY_DEADLINE_MS,
+      kubeconfigPath: resolved.path,
+      context: resolved.context,
+      ...(signal ? { signal } : {}),
+    });
+    for (const line of describeSweep(result)) this.#o.log?.(line);
+    if (result.leftovers.length > 0) {
+      throw new Error(
+        `${result.leftovers.length} object(s) of run ${runId} were not removed: ${result.leftovers.join('; ')}`,
+      );
+    }
   }
 
   /** Pod logs and events are collected by the suites' evidence helpers; here only what identifies the cluster. */

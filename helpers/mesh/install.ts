@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
+import type { Inventory } from '../k8s/inventory.ts';
 import type { KubeObject } from '../k8s/types.ts';
 import { waitFor } from '../k8s/wait.ts';
 import { gatewayApiInstallUrl } from './crds.ts';
@@ -163,12 +164,28 @@ export function sailHelmArgs(options: SailHelmOptions): string[] {
  */
 export async function installSailOperator(
   kube: MeshKube,
-  options: SailHelmOptions & { alreadyInstalled: boolean },
+  options: SailHelmOptions & {
+    alreadyInstalled: boolean;
+    /** The operator Deployment found on the cluster (OSSM 3: `servicemesh-operator3`); the chart's name otherwise. */
+    deployment?: string;
+  },
   wait: InstallWaitOptions,
+  /** Where the run records the release before Helm starts, so `cleanup` uninstalls even a `pending-install`. */
+  inventory?: Inventory,
 ): Promise<{ installedBy: 'helm' | 'existing'; detail: string }> {
   const namespace = options.namespace ?? SAIL_NAMESPACE;
+  const deployment = options.deployment ?? SAIL_DEPLOYMENT;
   if (!options.alreadyInstalled) {
-    // The run's signal stops helm at once on Ctrl-C/SIGTERM (SIGKILL 5 s later if it ignores SIGTERM).
+    const namespaceExisted =
+      (await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace })) !== undefined;
+    await inventory?.record({
+      type: 'helm-release',
+      name: 'sail-operator',
+      namespace,
+      createdNamespace: !namespaceExisted,
+    });
+    // The run's signal stops helm at once on Ctrl-C/SIGTERM (SIGKILL 5 s later if it ignores SIGTERM); the
+    // recorded release is uninstalled by the run's cleanup.
     const result = await execa('helm', sailHelmArgs(options), {
       reject: false,
       timeout: 10 * 60_000,
@@ -189,10 +206,11 @@ export async function installSailOperator(
     }
   }
   const ready = await waitFor(
-    `deployment ${namespace}/${SAIL_DEPLOYMENT} Available`,
+    `deployment ${namespace}/${deployment} Available`,
     async () =>
       sailDeploymentAvailable(
-        await kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: SAIL_DEPLOYMENT, namespace }),
+        await kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment, namespace }),
+        deployment,
       ),
     (r) => r.done,
     { ...wait, describe: (last) => (isReadiness(last) ? last.detail : String(last)) },
@@ -201,8 +219,8 @@ export async function installSailOperator(
 }
 
 /** `Available=True` and rolled out (a fresh `Available` may still describe the previous ReplicaSet). */
-export function sailDeploymentAvailable(deployment: unknown): Readiness {
-  if (deployment === undefined) return { done: false, detail: 'deployment sail-operator not found' };
+export function sailDeploymentAvailable(deployment: unknown, name = SAIL_DEPLOYMENT): Readiness {
+  if (deployment === undefined) return { done: false, detail: `deployment ${name} not found` };
   const conditions = z
     .object({ status: z.object({ conditions: z.array(Condition).optional() }).optional() })
     .safeParse(deployment).data?.status?.conditions;

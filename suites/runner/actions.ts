@@ -1,8 +1,9 @@
-import { applyAll } from '../../helpers/k8s/apply.ts';
 import { deleteObject } from '../../helpers/k8s/delete.ts';
 import { drainNode } from '../../helpers/k8s/drain.ts';
+import { Inventory } from '../../helpers/k8s/inventory.ts';
 import { cordon, uncordon } from '../../helpers/k8s/nodes.ts';
 import { mergePatch } from '../../helpers/k8s/patch.ts';
+import { applyTracked, labelTracked } from '../../helpers/k8s/tracked-apply.ts';
 import { describeRef, type ObjectRef, refOf } from '../../helpers/k8s/types.ts';
 import { sameVersion, versionFromImage } from '../../helpers/mesh/images.ts';
 import {
@@ -17,8 +18,15 @@ import { type Evidence, failed, json, passed, type StepOutcome } from './outcome
 
 const refKey = (ref: ObjectRef): string => `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
 
+const tracking = (ctx: RunContext) => ({
+  runId: ctx.config.runId,
+  inventory: new Inventory(ctx.config.runDir),
+  signal: ctx.signal,
+});
+
 export async function runApply(step: ApplyStep, ctx: RunContext): Promise<StepOutcome> {
-  const applied = await applyAll(ctx.kube, step.objects, { signal: ctx.signal });
+  // Recorded in the run's inventory; an object that existed before the run is refused, never taken over.
+  const applied = await applyTracked(ctx.kube, step.objects, tracking(ctx));
   const refs = applied.map((o) => describeRef(refOf(o)));
   return passed(`applied ${refs.length} object(s) from ${step.file}`, [json('applied objects', refs)]);
 }
@@ -28,12 +36,8 @@ export async function runLabel(step: LabelStep, ctx: RunContext): Promise<StepOu
     'node' in step.target
       ? { apiVersion: 'v1', kind: 'Node', name: nodeName(ctx, step.target.node) }
       : step.target;
-  const stored = await mergePatch(
-    ctx.kube,
-    target,
-    { metadata: { labels: step.labels } },
-    { signal: ctx.signal },
-  );
+  // Nodes and protected namespaces are not the run's: the previous values are recorded and restored by the sweep.
+  const stored = await labelTracked(ctx.kube, target, step.labels, tracking(ctx));
   // Read back: a label the API did not keep (admission, a typo in the plan) is a failure, not a silent pass.
   const labels = stored.metadata.labels ?? {};
   const wrong = Object.entries(step.labels).filter(([k, v]) => (v === null ? k in labels : labels[k] !== v));

@@ -409,6 +409,21 @@ export class FakeApiServer {
         notFound();
         return;
       }
+      // DeleteOptions.preconditions.uid, as the real API checks it: another object of the same name stays.
+      const wantedUid = (parseYaml(body || '{}') as { preconditions?: { uid?: string } } | null)
+        ?.preconditions?.uid;
+      if (wantedUid !== undefined && wantedUid !== existing.metadata.uid) {
+        send(
+          res,
+          409,
+          status(
+            409,
+            'Conflict',
+            `Precondition failed: UID in precondition: ${wantedUid}, UID in object meta: ${String(existing.metadata.uid)}`,
+          ),
+        );
+        return;
+      }
       this.store.remove(resource, namespace, name);
       send(res, 200, status(200, '', '', { name, kind: resource.plural }));
     } else if (method === 'PATCH') {

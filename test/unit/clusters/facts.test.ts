@@ -26,6 +26,8 @@ describe('provider facts', () => {
       via: 'olm',
       namespace: 'openshift-operators',
       name: 'sailoperator',
+      package: 'sailoperator',
+      deployment: 'sail-operator',
     });
     expect(describeFacts(facts)).toMatch(/Helm install skipped/);
   });
@@ -37,7 +39,13 @@ describe('provider facts', () => {
         { metadata: { name: 'sailoperator.v1.30.3', namespace: 'ops' }, status: { phase: 'Succeeded' } },
       ],
     });
-    expect(csv.operatorPreinstalled).toEqual({ via: 'olm', namespace: 'ops', name: 'sailoperator.v1.30.3' });
+    expect(csv.operatorPreinstalled).toEqual({
+      via: 'olm',
+      namespace: 'ops',
+      name: 'sailoperator.v1.30.3',
+      package: 'sailoperator',
+      deployment: 'sail-operator',
+    });
     const pending = decideFacts({
       ...none,
       csvs: [
@@ -51,8 +59,50 @@ describe('provider facts', () => {
     ).toEqual({
       via: 'deployment',
       ...deployment,
+      deployment: 'sail-operator',
     });
     // A Deployment without the Sail CRDs is not an operator the installer can use.
     expect(decideFacts({ ...none, deployments: [deployment] }).operatorPreinstalled).toBeUndefined();
+  });
+
+  it('detects OSSM 3 (Subscription servicemeshoperator3) and names the Deployment OLM made for it', () => {
+    const facts = decideFacts({
+      ...none,
+      groups: ['operators.coreos.com', 'sailoperator.io', 'route.openshift.io'],
+      subscriptions: [
+        {
+          metadata: { name: 'servicemeshoperator3', namespace: 'openshift-operators' },
+          spec: { name: 'servicemeshoperator3' },
+        },
+      ],
+      deployments: [{ name: 'servicemesh-operator3', namespace: 'openshift-operators' }],
+    });
+    expect(facts).toEqual({
+      openshift: true,
+      operatorPreinstalled: {
+        via: 'olm',
+        namespace: 'openshift-operators',
+        name: 'servicemeshoperator3',
+        package: 'servicemeshoperator3',
+        deployment: 'servicemesh-operator3',
+      },
+    });
+    expect(describeFacts(facts)).toBe(
+      'OpenShift; Sail operator already installed via OLM (servicemeshoperator3, servicemeshoperator3), Deployment openshift-operators/servicemesh-operator3 (Helm install skipped)',
+    );
+    // The OSSM 3 CSV alone (Subscription not readable) is enough too.
+    const csv = decideFacts({
+      ...none,
+      csvs: [
+        {
+          metadata: { name: 'servicemeshoperator3.v3.2.0', namespace: 'openshift-operators' },
+          status: { phase: 'Succeeded' },
+        },
+      ],
+    });
+    expect(csv.operatorPreinstalled).toMatchObject({
+      package: 'servicemeshoperator3',
+      deployment: 'servicemesh-operator3',
+    });
   });
 });
