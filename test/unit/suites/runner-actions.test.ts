@@ -133,7 +133,11 @@ describe('runLabel', () => {
   });
 
   it('fails when a removed label is still there (fake API server)', async () => {
-    fake().put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bookinfo', labels: { stale: 'x' } } });
+    fake().put({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'bookinfo', labels: { stale: 'x' } },
+    });
     fake().fail({
       method: 'PATCH',
       path: '/api/v1/namespaces/bookinfo',
