@@ -37,7 +37,7 @@ export async function checkExistingPrerequisites(
   let facts: ProviderFacts | undefined;
   if (!api.ok) {
     problems.push(
-      `the API server of context "${resolved.context}" (${resolved.server}) is not usable: ${api.reason} — ${api.fix}`,
+      `the API server of context "${resolved.context}" (${resolved.server}) ${api.answered === false ? 'did not answer' : 'is not usable'}: ${api.reason} — ${api.fix}`,
     );
   } else {
     try {

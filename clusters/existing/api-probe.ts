@@ -9,7 +9,13 @@ const PROBE_TIMEOUT_MS = 4_000;
 
 export type ApiProbe =
   | { readonly ok: true; readonly groups: readonly string[]; readonly readyWorkers: number }
-  | { readonly ok: false; readonly reason: string; readonly fix: string };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      readonly fix: string;
+      /** False when nothing answered at all (refused, timed out, DNS). */
+      readonly answered?: boolean;
+    };
 
 const CHECK_CLUSTER = 'check the cluster is up and the kubeconfig is current';
 
@@ -57,7 +63,7 @@ export async function probeApi(kubeconfig: KubeConfig, timeoutMs = PROBE_TIMEOUT
   const get = (path: string) => getJson(new URL(path, base), options, signal, timeoutMs);
 
   const version = await get('/version');
-  if (!version.ok) return failure(version.reason, '/version');
+  if (!version.ok) return failure(version.reason, '/version', version.answered);
   const apis = await get('/apis');
   if (!apis.ok) {
     return {
@@ -90,7 +96,8 @@ export async function probeApi(kubeconfig: KubeConfig, timeoutMs = PROBE_TIMEOUT
   return { ok: true, groups, readyWorkers };
 }
 
-function failure(reason: string, path: string): ApiProbe {
+function failure(reason: string, path: string, answered: boolean): ApiProbe {
+  if (!answered) return { ok: false, reason, fix: CHECK_CLUSTER, answered };
   if (reason.startsWith('HTTP 401')) {
     return {
       ok: false,
@@ -112,7 +119,7 @@ function groupNames(body: unknown): string[] | undefined {
   );
 }
 
-type Answer = { ok: true; body: unknown } | { ok: false; reason: string };
+type Answer = { ok: true; body: unknown } | { ok: false; reason: string; answered: boolean };
 
 function getJson(
   url: URL,
@@ -123,33 +130,35 @@ function getJson(
   const request = url.protocol === 'http:' ? http.request : https.request;
   return new Promise<Answer>((resolve) => {
     if (signal.aborted) {
-      resolve({ ok: false, reason: `no answer within ${timeoutMs / 1000} s` });
+      resolve({ ok: false, reason: `no answer within ${timeoutMs / 1000} s`, answered: false });
       return;
     }
     const req = request(url, { ...options, signal }, (res) => {
       const status = res.statusCode ?? 0;
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', () => resolve({ ok: false, reason: `HTTP ${status}, answer cut short` }));
+      res.on('error', () =>
+        resolve({ ok: false, reason: `HTTP ${status}, answer cut short`, answered: true }),
+      );
       res.on('end', () => {
         if (status === 401) {
-          resolve({ ok: false, reason: 'HTTP 401: the credentials were rejected' });
+          resolve({ ok: false, reason: 'HTTP 401: the credentials were rejected', answered: true });
           return;
         }
         if (status < 200 || status >= 300) {
-          resolve({ ok: false, reason: `HTTP ${status}` });
+          resolve({ ok: false, reason: `HTTP ${status}`, answered: true });
           return;
         }
         try {
           resolve({ ok: true, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
         } catch {
-          resolve({ ok: false, reason: `HTTP ${status} but not JSON` });
+          resolve({ ok: false, reason: `HTTP ${status} but not JSON`, answered: true });
         }
       });
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
       const reason = signal.aborted ? `no answer within ${timeoutMs / 1000} s` : (error.code ?? error.name);
-      resolve({ ok: false, reason });
+      resolve({ ok: false, reason, answered: false });
     });
     req.end();
   });

@@ -177,7 +177,7 @@ describe('existing cluster prerequisites', () => {
     const problems = (error as PrerequisiteError).problems;
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(
-      /API server of context "prod-admin" .* is not usable: ECONNREFUSED — check the cluster/,
+      /API server of context "prod-admin" .* did not answer: ECONNREFUSED — check the cluster/,
     );
     expect(problems[1]).toBe(MISSING.helm);
     expect((error as Error).message).not.toContain(TOKEN);
