@@ -112,7 +112,12 @@ export async function sweepRunObjects(
 
   // 5. The run's own operator install, and what stays.
   if (options.scope === 'run') await uninstallReleases(kube, entries, deadline, options, result);
-  for (const entry of entries) if (entry.type === 'crds') result.kept.push(...entry.names);
+  for (const entry of entries) {
+    if (entry.type === 'crds') result.kept.push(...entry.names);
+    // Helm never deletes a chart's crds/ on uninstall: the Sail and Istio CRDs stay, and are said to.
+    if (entry.type === 'helm-release' && options.scope === 'run')
+      result.kept.push(`the CRDs of Helm release ${entry.namespace}/${entry.name} (Sail and Istio kinds)`);
+  }
   return result;
 }
 

@@ -420,7 +420,10 @@ describe('the sweep deletes by the inventory and nothing else', () => {
       `uninstall sail-operator --namespace sail-operator --kubeconfig ${fake.kubeconfigPath} --kube-context fake`,
     ]);
     expect(result.deleted).toEqual(['Helm release sail-operator/sail-operator', 'Namespace sail-operator']);
-    expect(result.kept).toEqual(['CustomResourceDefinition gateways.gateway.networking.k8s.io']);
+    expect(result.kept).toEqual([
+      'CustomResourceDefinition gateways.gateway.networking.k8s.io',
+      'the CRDs of Helm release sail-operator/sail-operator (Sail and Istio kinds)',
+    ]);
     expect(fake.get('v1', 'Namespace', undefined, 'sail-operator')).toBeUndefined();
   });
 
