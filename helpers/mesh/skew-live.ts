@@ -2,7 +2,9 @@ import { compareVersions, type MeshVersions, tryParseVersion, type Version } fro
 import { versionFromImage } from './images.ts';
 import { Pod, parseAs } from './k8s-shapes.ts';
 import type { MeshKube } from './kube.ts';
+import type { ProxyStatus } from './proxy-status.ts';
 import { istiodName, istioRevisions } from './revisions.ts';
+import { readAllSyncz } from './syncz.ts';
 import { SAIL_API } from './waits.ts';
 import { WAYPOINT_GATEWAY_LABEL } from './waypoint-readiness.ts';
 
@@ -16,13 +18,20 @@ export interface ObservedMesh {
   cniPods: readonly unknown[];
   ztunnelPods: readonly unknown[];
   waypointPods: readonly unknown[];
+  /**
+   * istiod's `/debug/syncz` rows, read when a waypoint's image carries no version (OSSM pins every image by
+   * digest): each proxy reports its own `istio_version` there.
+   */
+  syncz?: readonly Pick<ProxyStatus, 'proxy' | 'namespace' | 'version'>[];
+  /** Why syncz could not be read, when it was needed. */
+  synczProblems?: readonly string[];
 }
 
 export interface VersionObservation {
   component: 'control-plane' | 'cni' | 'ztunnel' | 'waypoint';
   where: string;
   version: string | undefined;
-  source: 'spec.version' | 'image';
+  source: 'spec.version' | 'image' | 'syncz';
 }
 
 /**
@@ -90,13 +99,21 @@ export function meshVersionsFromObserved(observed: ObservedMesh): {
     object: observed.ztunnel,
   });
   const waypoints = podImages(observed.waypointPods, 'istio-proxy');
-  for (const p of waypoints)
+  for (const p of waypoints) {
+    const fromImage = versionFromImage(p.image);
+    // A digest-pinned image names no version: the proxy's own report to istiod does.
+    const fromSyncz =
+      fromImage === undefined
+        ? observed.syncz?.find((r) => r.proxy === p.name && r.namespace === p.namespace)?.version
+        : undefined;
     observations.push({
       component: 'waypoint',
       where: `${p.namespace}/${p.name}`,
-      version: versionFromImage(p.image),
-      source: 'image',
+      version: fromImage ?? fromSyncz,
+      source: fromImage === undefined && fromSyncz !== undefined ? 'syncz' : 'image',
     });
+  }
+  problems.push(...(observed.synczProblems ?? []));
 
   const pick = (component: VersionObservation['component'], which: 'min' | 'max'): Version | undefined => {
     const fromImages = parsed(observations.filter((o) => o.component === component && o.source === 'image'));
@@ -115,7 +132,8 @@ export function meshVersionsFromObserved(observed: ObservedMesh): {
     .filter((o) => o.component === 'waypoint')
     .flatMap((o) => {
       const v = o.version === undefined ? undefined : tryParseVersion(o.version);
-      if (!v) problems.push(`waypoint ${o.where}: no version in its image`);
+      if (!v)
+        problems.push(`waypoint ${o.where}: no version in its image and none reported in istiod's syncz`);
       return v ? [{ name: o.where, version: v }] : [];
     });
   const versions =
@@ -177,5 +195,16 @@ export async function readObservedMesh(
       pods(ns, `${WAYPOINT_GATEWAY_LABEL},gateway.networking.k8s.io/gateway-class-name=istio-waypoint`),
     ),
   ]);
-  return { istio, cni, ztunnel, istiodPods, cniPods, ztunnelPods, waypointPods: waypointLists.flat() };
+  const waypointPods = waypointLists.flat();
+  const observed: ObservedMesh = { istio, cni, ztunnel, istiodPods, cniPods, ztunnelPods, waypointPods };
+  const untagged = podImages(waypointPods, 'istio-proxy').some(
+    (p) => versionFromImage(p.image) === undefined,
+  );
+  if (!untagged) return observed;
+  const merged = await readAllSyncz(kube, options.istioNamespace ?? 'istio-system');
+  return {
+    ...observed,
+    syncz: merged.rows,
+    synczProblems: merged.failures.map((f) => `syncz of ${f.istiod.namespace}/${f.istiod.pod}: ${f.error}`),
+  };
 }

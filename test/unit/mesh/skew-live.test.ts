@@ -59,4 +59,38 @@ describe('meshVersionsFromObserved', () => {
     const { versions } = meshVersionsFromObserved(observed(['1.30.3', '1.30.3']));
     expect(versions && checkMeshSkew(versions)).toEqual({ ok: true });
   });
+
+  it('a fully digest-pinned mesh (OSSM 3): versions from the Sail CRs and the waypoint from syncz, no problems', () => {
+    const digest = (name: string) =>
+      `registry.redhat.io/openshift-service-mesh/${name}@sha256:${'ab'.repeat(32)}`;
+    const pinned = observed(['1.30.3', '1.30.3']);
+    const byDigest = (pods: readonly unknown[], name: string) =>
+      pods.map((p) => {
+        const copy = structuredClone(p) as { spec: { containers: { image: string }[] } };
+        for (const c of copy.spec.containers) c.image = digest(name);
+        return copy;
+      });
+    const observedPinned = {
+      ...pinned,
+      istiodPods: byDigest(pinned.istiodPods.slice(0, 1), 'istio-pilot-rhel9'),
+      cniPods: byDigest(pinned.cniPods, 'istio-cni-rhel9'),
+      ztunnelPods: byDigest(pinned.ztunnelPods, 'istio-ztunnel-rhel9'),
+      waypointPods: byDigest(pinned.waypointPods, 'istio-proxyv2-rhel9'),
+    };
+    // Without syncz the waypoint has no version: reported, not guessed.
+    expect(meshVersionsFromObserved(observedPinned).problems).toEqual([
+      "waypoint bookinfo/waypoint-5d9c8b7f9-abc12: no version in its image and none reported in istiod's syncz",
+    ]);
+    const { versions, problems, observations } = meshVersionsFromObserved({
+      ...observedPinned,
+      syncz: [{ proxy: 'waypoint-5d9c8b7f9-abc12', namespace: 'bookinfo', version: '1.30.3' }],
+    });
+    expect(problems).toEqual([]);
+    expect(versions && formatPlain(versions.controlPlane)).toBe('1.30.3');
+    expect(versions && formatPlain(versions.cni)).toBe('1.30.3');
+    expect(versions && formatPlain(versions.ztunnel)).toBe('1.30.3');
+    expect(versions?.waypoints?.map((w) => formatPlain(w.version))).toEqual(['1.30.3']);
+    expect(observations.find((o) => o.component === 'waypoint')?.source).toBe('syncz');
+    expect(versions && checkMeshSkew(versions)).toEqual({ ok: true });
+  });
 });
