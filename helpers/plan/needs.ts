@@ -22,9 +22,15 @@ function waitNeeds(condition: WaitCondition): readonly Capability[] {
     case 'tag-points-to':
     case 'pods-ready':
     case 'gone':
+    case 'istio-healthy':
+    case 'ztunnel-on-revision':
       return NONE;
+    // CoreDNS answering is the data plane: a cluster of fake nodes runs no DNS server at all.
+    case 'cluster-dns-available':
+      return DATA_PLANE;
     case 'waypoint-programmed':
     case 'waypoint-rolled-out':
+    case 'route-accepted':
       return ISTIOD;
     default: {
       const unknown: never = condition;
@@ -50,6 +56,7 @@ function probeNeeds(probe: ProbeSpec): readonly Capability[] {
     case 'traffic-start':
     case 'traffic-check':
     case 'node-ztunnel':
+    case 'ztunnel-proxy-status':
       return DATA_PLANE;
     case 'proxy-status':
     case 'weights':

@@ -16,92 +16,154 @@ import { renderInput } from '../plan/fixtures.ts';
  */
 const NOT_RUN_WITHOUT_DATA_PLANE_OR_ISTIOD: Record<ScenarioName, [id: string, name: string][]> = {
   inplace: [
-    ['190', 'wait for waypoint bookinfo/waypoint to be Programmed'],
-    ['200', 'wait for waypoint bookinfo/waypoint to run v1.29.6'],
-    ['230', 'baseline: waypoint bookinfo/waypoint is SYNCED on v1.29.6'],
-    ['240', 'baseline: reviews splits 90/10 between reviews-v1 and reviews-v2'],
-    ['250', 'baseline: default/curl may GET productpage'],
-    ['260', 'baseline: default/curl may not POST productpage'],
-    ['270', 'baseline: bookinfo/other-probe may not GET productpage'],
-    ['330', 'wait for waypoint bookinfo/waypoint to run v1.30.3'],
-    ['450', 'check waypoint bookinfo/waypoint runs v1.30.3, SYNCED with istiod default'],
-    ['470', 'after the upgrade: reviews splits 90/10 between reviews-v1 and reviews-v2'],
-    ['480', 'after the upgrade: default/curl may GET productpage'],
-    ['490', 'after the upgrade: default/curl may not POST productpage'],
-    ['500', 'after the upgrade: bookinfo/other-probe may not GET productpage'],
-  ],
-  'revision-based': [
+    ['120', 'check every ztunnel is connected to istiod default, SYNCED on v1.29.6'],
     ['200', 'wait for waypoint bookinfo/waypoint to be Programmed'],
     ['210', 'wait for waypoint bookinfo/waypoint to run v1.29.6'],
     ['240', 'baseline: waypoint bookinfo/waypoint is SYNCED on v1.29.6'],
-    ['250', 'baseline: reviews splits 90/10 between reviews-v1 and reviews-v2'],
-    ['260', 'baseline: default/curl may GET productpage'],
-    ['270', 'baseline: default/curl may not POST productpage'],
-    ['280', 'baseline: bookinfo/other-probe may not GET productpage'],
-    ['350', 'wait for waypoint bookinfo/waypoint to run v1.30.3'],
-    ['360', 'check waypoint bookinfo/waypoint reconnected to istiod-default-v1-30-3, SYNCED on v1.30.3'],
-    ['510', 'check waypoint bookinfo/waypoint runs v1.30.3, SYNCED with istiod default-v1-30-3'],
-    ['530', 'after the upgrade: reviews splits 90/10 between reviews-v1 and reviews-v2'],
-    ['540', 'after the upgrade: default/curl may GET productpage'],
-    ['550', 'after the upgrade: default/curl may not POST productpage'],
-    ['560', 'after the upgrade: bookinfo/other-probe may not GET productpage'],
-  ],
-  'ztunnel-rolling': [
-    ['230', 'wait for waypoint bookinfo/waypoint to be Programmed'],
-    ['240', 'wait for waypoint bookinfo/waypoint to run v1.29.6'],
-    ['270', 'baseline: waypoint bookinfo/waypoint is SYNCED on v1.29.6'],
+    ['250', 'baseline: wait for HTTPRoute bookinfo/reviews Accepted and ResolvedRefs on its generation'],
+    ['260', 'baseline: wait for 10 good answers in a row from productpage'],
+    ['270', 'baseline: wait for the waypoint to enforce the AuthorizationPolicy (one RBAC deny)'],
     ['280', 'baseline: reviews splits 90/10 between reviews-v1 and reviews-v2'],
     ['290', 'baseline: default/curl may GET productpage'],
     ['300', 'baseline: default/curl may not POST productpage'],
     ['310', 'baseline: bookinfo/other-probe may not GET productpage'],
     ['370', 'wait for waypoint bookinfo/waypoint to run v1.30.3'],
-    ['430', 'start connections across workers 0 → 1 (default-grace)'],
-    ['480', 'check no connection ended before the ztunnel drain deadline (default-grace)'],
-    ['550', 'start connections across workers 0 → 1 (long-grace)'],
-    ['600', 'check no connection ended before the ztunnel drain deadline (long-grace)'],
-    ['630', 'check waypoint bookinfo/waypoint runs v1.30.3, SYNCED with istiod default'],
-    ['650', 'after the upgrade: reviews splits 90/10 between reviews-v1 and reviews-v2'],
-    ['660', 'after the upgrade: default/curl may GET productpage'],
-    ['670', 'after the upgrade: default/curl may not POST productpage'],
-    ['680', 'after the upgrade: bookinfo/other-probe may not GET productpage'],
+    ['460', 'check every ztunnel is connected to istiod default, SYNCED on v1.30.3'],
+    ['510', 'check waypoint bookinfo/waypoint runs v1.30.3, SYNCED with istiod default'],
+    [
+      '530',
+      'after the upgrade: wait for HTTPRoute bookinfo/reviews Accepted and ResolvedRefs on its generation',
+    ],
+    ['540', 'after the upgrade: wait for 10 good answers in a row from productpage'],
+    ['550', 'after the upgrade: wait for the waypoint to enforce the AuthorizationPolicy (one RBAC deny)'],
+    ['560', 'after the upgrade: reviews splits 90/10 between reviews-v1 and reviews-v2'],
+    ['570', 'after the upgrade: default/curl may GET productpage'],
+    ['580', 'after the upgrade: default/curl may not POST productpage'],
+    ['590', 'after the upgrade: bookinfo/other-probe may not GET productpage'],
   ],
-  'ztunnel-node-drain': [
-    ['270', 'wait for waypoint bookinfo/waypoint to be Programmed'],
-    ['280', 'wait for waypoint bookinfo/waypoint to run v1.29.6'],
-    ['310', 'baseline: waypoint bookinfo/waypoint is SYNCED on v1.29.6'],
+  'revision-based': [
+    ['150', 'check every ztunnel is connected to istiod default-v1-29-6, SYNCED on v1.29.6'],
+    ['250', 'wait for waypoint bookinfo/waypoint to be Programmed'],
+    ['260', 'wait for waypoint bookinfo/waypoint to run v1.29.6'],
+    ['290', 'baseline: waypoint bookinfo/waypoint is SYNCED on v1.29.6'],
+    ['300', 'baseline: wait for HTTPRoute bookinfo/reviews Accepted and ResolvedRefs on its generation'],
+    ['310', 'baseline: wait for 10 good answers in a row from productpage'],
+    ['320', 'baseline: wait for the waypoint to enforce the AuthorizationPolicy (one RBAC deny)'],
+    ['330', 'baseline: reviews splits 90/10 between reviews-v1 and reviews-v2'],
+    ['340', 'baseline: default/curl may GET productpage'],
+    ['350', 'baseline: default/curl may not POST productpage'],
+    ['360', 'baseline: bookinfo/other-probe may not GET productpage'],
+    ['380', 'start connections across the ztunnel re-roll the new revision causes'],
+    ['440', 'wait for waypoint bookinfo/waypoint to run v1.30.3'],
+    ['450', 'check waypoint bookinfo/waypoint reconnected to istiod-default-v1-30-3, SYNCED on v1.30.3'],
+    ['470', 'check every ztunnel is connected to istiod default-v1-30-3, SYNCED on v1.29.6'],
+    ['480', 'check connections across the ztunnel re-roll, judged like a rolling update'],
+    ['590', 'check every ztunnel is connected to istiod default-v1-30-3, SYNCED on v1.30.3'],
+    ['640', 'check waypoint bookinfo/waypoint runs v1.30.3, SYNCED with istiod default-v1-30-3'],
+    [
+      '660',
+      'after the upgrade: wait for HTTPRoute bookinfo/reviews Accepted and ResolvedRefs on its generation',
+    ],
+    ['670', 'after the upgrade: wait for 10 good answers in a row from productpage'],
+    ['680', 'after the upgrade: wait for the waypoint to enforce the AuthorizationPolicy (one RBAC deny)'],
+    ['690', 'after the upgrade: reviews splits 90/10 between reviews-v1 and reviews-v2'],
+    ['700', 'after the upgrade: default/curl may GET productpage'],
+    ['710', 'after the upgrade: default/curl may not POST productpage'],
+    ['720', 'after the upgrade: bookinfo/other-probe may not GET productpage'],
+  ],
+  'ztunnel-rolling': [
+    ['140', 'check every ztunnel is connected to istiod default, SYNCED on v1.29.6'],
+    ['240', 'wait for waypoint bookinfo/waypoint to be Programmed'],
+    ['250', 'wait for waypoint bookinfo/waypoint to run v1.29.6'],
+    ['280', 'baseline: waypoint bookinfo/waypoint is SYNCED on v1.29.6'],
+    ['290', 'baseline: wait for HTTPRoute bookinfo/reviews Accepted and ResolvedRefs on its generation'],
+    ['300', 'baseline: wait for 10 good answers in a row from productpage'],
+    ['310', 'baseline: wait for the waypoint to enforce the AuthorizationPolicy (one RBAC deny)'],
     ['320', 'baseline: reviews splits 90/10 between reviews-v1 and reviews-v2'],
     ['330', 'baseline: default/curl may GET productpage'],
     ['340', 'baseline: default/curl may not POST productpage'],
     ['350', 'baseline: bookinfo/other-probe may not GET productpage'],
-    ['400', 'wait for waypoint bookinfo/waypoint to run v1.30.3'],
-    ['470', 'start traffic to bookinfo from the control-plane node'],
-    ['510', 'start connections on the nodes other than worker node 0'],
-    ['550', 'check workloads on worker node 0 use ztunnel v1.30.3'],
-    ['560', 'check connections on the other nodes saw no reset during the drain of worker node 0'],
-    ['570', 'start connections on the nodes other than worker node 1'],
-    ['610', 'check workloads on worker node 1 use ztunnel v1.30.3'],
-    ['620', 'check connections on the other nodes saw no reset during the drain of worker node 1'],
-    ['630', 'check traffic to bookinfo never failed while the workers were drained'],
-    ['710', 'check waypoint bookinfo/waypoint runs v1.30.3, SYNCED with istiod default'],
-    ['720', 'after the upgrade: reviews splits 90/10 between reviews-v1 and reviews-v2'],
-    ['730', 'after the upgrade: default/curl may GET productpage'],
-    ['740', 'after the upgrade: default/curl may not POST productpage'],
-    ['750', 'after the upgrade: bookinfo/other-probe may not GET productpage'],
+    ['410', 'wait for waypoint bookinfo/waypoint to run v1.30.3'],
+    ['470', 'start connections across workers 0 → 1 (grace-update)'],
+    ['510', 'check every ztunnel is connected to istiod default, SYNCED on v1.29.6'],
+    ['520', 'check no connection ended before the ztunnel drain deadline (grace-update)'],
+    ['540', 'start connections across workers 0 → 1 (long-grace)'],
+    ['580', 'check every ztunnel is connected to istiod default, SYNCED on v1.30.3'],
+    ['600', 'check no connection ended before the ztunnel drain deadline (long-grace)'],
+    ['640', 'check waypoint bookinfo/waypoint runs v1.30.3, SYNCED with istiod default'],
+    [
+      '660',
+      'after the upgrade: wait for HTTPRoute bookinfo/reviews Accepted and ResolvedRefs on its generation',
+    ],
+    ['670', 'after the upgrade: wait for 10 good answers in a row from productpage'],
+    ['680', 'after the upgrade: wait for the waypoint to enforce the AuthorizationPolicy (one RBAC deny)'],
+    ['690', 'after the upgrade: reviews splits 90/10 between reviews-v1 and reviews-v2'],
+    ['700', 'after the upgrade: default/curl may GET productpage'],
+    ['710', 'after the upgrade: default/curl may not POST productpage'],
+    ['720', 'after the upgrade: bookinfo/other-probe may not GET productpage'],
+  ],
+  'ztunnel-node-drain': [
+    ['150', 'check every ztunnel is connected to istiod default, SYNCED on v1.29.6'],
+    ['280', 'wait for waypoint bookinfo/waypoint to be Programmed'],
+    ['290', 'wait for waypoint bookinfo/waypoint to run v1.29.6'],
+    ['320', 'baseline: waypoint bookinfo/waypoint is SYNCED on v1.29.6'],
+    ['330', 'baseline: wait for HTTPRoute bookinfo/reviews Accepted and ResolvedRefs on its generation'],
+    ['340', 'baseline: wait for 10 good answers in a row from productpage'],
+    ['350', 'baseline: wait for the waypoint to enforce the AuthorizationPolicy (one RBAC deny)'],
+    ['360', 'baseline: reviews splits 90/10 between reviews-v1 and reviews-v2'],
+    ['370', 'baseline: default/curl may GET productpage'],
+    ['380', 'baseline: default/curl may not POST productpage'],
+    ['390', 'baseline: bookinfo/other-probe may not GET productpage'],
+    ['440', 'wait for waypoint bookinfo/waypoint to run v1.30.3'],
+    ['510', 'start traffic to bookinfo from the control-plane node'],
+    ['550', 'start connections on the nodes other than worker node 0'],
+    ['570', 'wait for the cluster DNS to be Available after the drain of worker node 0'],
+    ['610', 'check the new ztunnel on worker node 0 serves its workloads (workloadState Up)'],
+    ['620', 'check connections on the other nodes saw no reset during the drain of worker node 0'],
+    ['630', 'start connections on the nodes other than worker node 1'],
+    ['650', 'wait for the cluster DNS to be Available after the drain of worker node 1'],
+    ['690', 'check the new ztunnel on worker node 1 serves its workloads (workloadState Up)'],
+    ['700', 'check connections on the other nodes saw no reset during the drain of worker node 1'],
+    ['710', 'check traffic to bookinfo never failed while the workers were drained'],
+    ['730', 'wait for the cluster DNS to be Available after the drain of control-plane node 0'],
+    ['760', 'check every ztunnel is connected to istiod default, SYNCED on v1.30.3'],
+    ['830', 'check waypoint bookinfo/waypoint runs v1.30.3, SYNCED with istiod default'],
+    [
+      '840',
+      'after the upgrade: wait for HTTPRoute bookinfo/reviews Accepted and ResolvedRefs on its generation',
+    ],
+    ['850', 'after the upgrade: wait for 10 good answers in a row from productpage'],
+    ['860', 'after the upgrade: wait for the waypoint to enforce the AuthorizationPolicy (one RBAC deny)'],
+    ['870', 'after the upgrade: reviews splits 90/10 between reviews-v1 and reviews-v2'],
+    ['880', 'after the upgrade: default/curl may GET productpage'],
+    ['890', 'after the upgrade: default/curl may not POST productpage'],
+    ['900', 'after the upgrade: bookinfo/other-probe may not GET productpage'],
   ],
   'cross-namespace-waypoint': [
-    ['190', 'wait for waypoint foo/waypoint-foo to be Programmed'],
-    ['200', 'wait for waypoint foo/waypoint-foo to run v1.29.6'],
-    ['230', 'baseline: waypoint foo/waypoint-foo is SYNCED on v1.29.6'],
-    ['240', 'baseline: reviews splits 90/10 between reviews-v1 and reviews-v2'],
-    ['250', 'baseline: default/curl may GET productpage'],
-    ['260', 'baseline: default/curl may not POST productpage'],
-    ['270', 'baseline: bookinfo/other-probe may not GET productpage'],
-    ['340', 'wait for waypoint foo/waypoint-foo to run v1.30.3'],
-    ['460', 'check waypoint foo/waypoint-foo runs v1.30.3, SYNCED with istiod default'],
-    ['480', 'after the upgrade: reviews splits 90/10 between reviews-v1 and reviews-v2'],
-    ['490', 'after the upgrade: default/curl may GET productpage'],
-    ['500', 'after the upgrade: default/curl may not POST productpage'],
-    ['510', 'after the upgrade: bookinfo/other-probe may not GET productpage'],
+    ['120', 'check every ztunnel is connected to istiod default, SYNCED on v1.29.6'],
+    ['200', 'wait for waypoint foo/waypoint-foo to be Programmed'],
+    ['210', 'wait for waypoint foo/waypoint-foo to run v1.29.6'],
+    ['240', 'baseline: waypoint foo/waypoint-foo is SYNCED on v1.29.6'],
+    ['250', 'baseline: wait for HTTPRoute bookinfo/reviews Accepted and ResolvedRefs on its generation'],
+    ['260', 'baseline: wait for 10 good answers in a row from productpage'],
+    ['270', 'baseline: wait for the waypoint to enforce the AuthorizationPolicy (one RBAC deny)'],
+    ['280', 'baseline: reviews splits 90/10 between reviews-v1 and reviews-v2'],
+    ['290', 'baseline: default/curl may GET productpage'],
+    ['300', 'baseline: default/curl may not POST productpage'],
+    ['310', 'baseline: bookinfo/other-probe may not GET productpage'],
+    ['380', 'wait for waypoint foo/waypoint-foo to run v1.30.3'],
+    ['470', 'check every ztunnel is connected to istiod default, SYNCED on v1.30.3'],
+    ['530', 'check waypoint foo/waypoint-foo runs v1.30.3, SYNCED with istiod default'],
+    [
+      '550',
+      'after the upgrade: wait for HTTPRoute bookinfo/reviews Accepted and ResolvedRefs on its generation',
+    ],
+    ['560', 'after the upgrade: wait for 10 good answers in a row from productpage'],
+    ['570', 'after the upgrade: wait for the waypoint to enforce the AuthorizationPolicy (one RBAC deny)'],
+    ['580', 'after the upgrade: reviews splits 90/10 between reviews-v1 and reviews-v2'],
+    ['590', 'after the upgrade: default/curl may GET productpage'],
+    ['600', 'after the upgrade: default/curl may not POST productpage'],
+    ['610', 'after the upgrade: bookinfo/other-probe may not GET productpage'],
   ],
 };
 
@@ -139,16 +201,23 @@ describe('steps not run on a cluster lacking data-plane and istiod-controller (k
 
   it('traffic, connections, syncz and config_dump steps lack the data plane; waypoint waits lack istiod only', async () => {
     const plan = renderPlan('ztunnel-node-drain', await renderInput());
-    const missing = (id: string) => {
-      const step = plan.steps.find((s) => s.id === id);
-      if (!step) throw new Error(`no step ${id}`);
+    const missing = (kind: string) => {
+      const step = plan.steps.find(
+        (s) =>
+          (s.action === 'wait' && s.condition.kind === kind) ||
+          (s.action === 'probe' && s.probe.kind === kind) ||
+          s.action === kind,
+      );
+      if (!step) throw new Error(`no ${kind} step in ztunnel-node-drain`);
       return unmetNeeds(step, CONTROL_PLANE_ONLY)?.missing;
     };
-    expect(missing('270')).toEqual(['istiod-controller']); // waypoint Programmed
-    expect(missing('310')).toEqual(['data-plane', 'istiod-controller']); // syncz of the waypoint
-    expect(missing('470')).toEqual(['data-plane']); // traffic-start
-    expect(missing('550')).toEqual(['data-plane']); // ztunnel config_dump
-    expect(missing('520')).toBeUndefined(); // the drain itself runs: cordon, evictions, pod replacement
+    expect(missing('waypoint-programmed')).toEqual(['istiod-controller']);
+    expect(missing('route-accepted')).toEqual(['istiod-controller']);
+    expect(missing('proxy-status')).toEqual(['data-plane', 'istiod-controller']); // syncz of the waypoint
+    expect(missing('traffic-start')).toEqual(['data-plane']);
+    expect(missing('node-ztunnel')).toEqual(['data-plane']); // ztunnel config_dump
+    expect(missing('drain')).toBeUndefined(); // the drain itself runs: cordon, evictions, pod replacement
+    expect(missing('sail-ready')).toBeUndefined();
   });
 
   it('revision-gone and skew run without istiod but record the weaker basis of their verdict', async () => {
@@ -167,16 +236,21 @@ describe('steps not run on a cluster lacking data-plane and istiod-controller (k
     const plan = renderPlan('inplace', await renderInput());
     const json = toPlanJson(plan);
     expect(json.steps.map((s) => s.needs)).toEqual(plan.steps.map((s) => [...stepNeeds(s)]));
-    expect(json.steps.find((s) => s.id === '190')?.needs).toEqual(['istiod-controller']);
-    expect(json.steps.find((s) => s.id === '010')?.needs).toEqual([]);
+    const programmed = plan.steps.find(
+      (s) => s.action === 'wait' && s.condition.kind === 'waypoint-programmed',
+    );
+    expect(json.steps.find((s) => s.id === programmed?.id)?.needs).toEqual(['istiod-controller']);
+    expect(json.steps.find((s) => s.action === 'apply')?.needs).toEqual([]);
   });
 });
 
 describe('describePlanNeeds', () => {
   it('counts the steps needing more than the API, per capability', async () => {
     const plan = renderPlan('inplace', await renderInput());
+    const count = (c: string) => plan.steps.filter((s) => stepNeeds(s).some((n) => n === c)).length;
+    const needing = NOT_RUN_WITHOUT_DATA_PLANE_OR_ISTIOD.inplace.length;
     expect(describePlanNeeds(plan.steps)).toBe(
-      '13 steps need more than the Kubernetes API (data-plane: 10, istiod-controller: 13); a cluster without it reports them not run ("needs" in plan.json)',
+      `${needing} steps need more than the Kubernetes API (data-plane: ${count('data-plane')}, istiod-controller: ${count('istiod-controller')}); a cluster without it reports them not run ("needs" in plan.json)`,
     );
     expect(describePlanNeeds(plan.steps.filter((s) => s.action === 'apply'))).toBe(
       'every step needs only the Kubernetes API',
