@@ -2,6 +2,8 @@
 // against the bundled echo server for ~20 s. Measures the probe's CPU seconds per second and resident memory,
 // then kills the echo server and measures how long each connection's end takes to reach the probe's record.
 // 1000 connections need ~1000 descriptors in each of the two processes: checked against `ulimit -n` first.
+// The machine's load average is printed before and after: CPU per second and kill-to-record times depend on it
+// (a busy machine batches more events per wake-up), so compare figures only when measured under the same load.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -52,7 +54,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
+async function loadAverage(): Promise<string> {
+  return (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
+}
+
 export default async function bench(): Promise<void> {
+  const loadBefore = await loadAverage();
   const limit = await openFileLimit();
   if (limit < COUNT + 200) {
     process.stdout.write(
@@ -119,8 +126,11 @@ export default async function bench(): Promise<void> {
     const outcomes: Record<string, number> = {};
     for (const c of report.long) outcomes[c.outcome] = (outcomes[c.outcome] ?? 0) + 1;
     const timeouts = report.long.filter((c) => c.outcome === 'timeout').length;
+    // Absent from reports of probes older than --echo-timeout.
+    const worstEcho = Math.max(...report.long.map((c) => c.worstEchoMs ?? Number.NaN));
 
     const rows: [string, string][] = [
+      ['load average (1, 5, 15 min) before / after', `${loadBefore} / ${await loadAverage()}`],
       ['open file limit (ulimit -n)', String(limit)],
       [`time to open ${COUNT} connections`, `${openMs} ms`],
       [
@@ -128,6 +138,7 @@ export default async function bench(): Promise<void> {
         `${((cpu1 - cpu0) / wallS).toFixed(3)} CPU s/s`,
       ],
       ['probe resident memory', `${rss.toFixed(1)} MiB`],
+      ['echo-server SIGKILL → record: first', `${delays[0] ?? Number.NaN} ms`],
       ['echo-server SIGKILL → record: median', `${percentile(delays, 50)} ms`],
       ['echo-server SIGKILL → record: p99', `${percentile(delays, 99)} ms`],
       ['echo-server SIGKILL → record: max', `${delays.at(-1) ?? Number.NaN} ms`],
@@ -138,6 +149,7 @@ export default async function bench(): Promise<void> {
           .join(', '),
       ],
       ['echo timeouts before the kill', String(timeouts)],
+      ['slowest echo', Number.isNaN(worstEcho) ? 'not reported' : `${worstEcho} ms`],
     ];
     process.stdout.write('| measure | value |\n| --- | --- |\n');
     for (const [k, v] of rows) process.stdout.write(`| ${k} | ${v} |\n`);
