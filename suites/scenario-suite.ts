@@ -95,7 +95,7 @@ export async function scenarioSuite(name: string, subset?: ScenarioSubset): Prom
 
   describe(`${name}: ${description}`, () => {
     beforeAll(async () => {
-      await recorder.start(plannedChecks);
+      await recorder.start(plannedChecks, plan.deviations);
       try {
         ctx = await openScenario(config, plan, abort.signal);
       } catch (error) {

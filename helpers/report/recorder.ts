@@ -71,9 +71,16 @@ export class SummaryRecorder {
     await appendFile(this.file, `${JSON.stringify(line)}\n`, 'utf8');
   }
 
-  /** Declares the checks this scenario will make; any not recorded by the end is reported as not run. */
-  async start(plannedChecks: readonly string[] = []): Promise<void> {
-    await this.append({ kind: 'start', plannedChecks: [...plannedChecks] });
+  /**
+   * Declares the checks this scenario will make (any not recorded by the end is reported as not run) and its
+   * deviations from the documented install, which the report lists.
+   */
+  async start(plannedChecks: readonly string[] = [], deviations: readonly string[] = []): Promise<void> {
+    await this.append({
+      kind: 'start',
+      plannedChecks: [...plannedChecks],
+      ...(deviations.length > 0 ? { deviations: [...deviations] } : {}),
+    });
   }
 
   async check(

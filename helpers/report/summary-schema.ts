@@ -45,7 +45,13 @@ export type RunMetaInput = z.input<typeof RunMeta>;
 const Base = { scenario: Name, at: z.number() };
 
 export const FragmentRecord = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('start'), ...Base, plannedChecks: z.array(Name).default([]) }),
+  z.object({
+    kind: z.literal('start'),
+    ...Base,
+    plannedChecks: z.array(Name).default([]),
+    /** The scenario's departures from the documented install (replicas, PDBs, probes), one line each. */
+    deviations: z.array(z.string()).optional(),
+  }),
   z.object({ kind: z.literal('skip'), ...Base, reason: z.string().min(1) }),
   z.object({
     kind: z.literal('check'),
@@ -148,6 +154,8 @@ export const ScenarioSummary = z.object({
   weights: z.array(WeightsFigure),
   authz: z.array(z.object({ check: Name, cells: z.array(AuthzCell) })),
   connections: z.array(ConnectionsFigure),
+  /** What this scenario installed differently from the documented procedure; absent when nothing. */
+  deviations: z.array(z.string()).optional(),
 });
 export type ScenarioSummary = z.output<typeof ScenarioSummary>;
 

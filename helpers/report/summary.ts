@@ -97,6 +97,10 @@ function summariseScenario(
           if (!planned.includes(c)) planned.push(c);
           see(c);
         }
+        for (const d of r.deviations ?? []) {
+          s.deviations ??= [];
+          if (!s.deviations.includes(d)) s.deviations.push(d);
+        }
         break;
       case 'skip':
         skipReason = skipReason === undefined ? r.reason : `${skipReason}; ${r.reason}`;

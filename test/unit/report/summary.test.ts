@@ -206,3 +206,26 @@ describe('figures and timings', () => {
     expect(s.scenarios[0]?.steps.map((x) => x.title)).toEqual(['010 apply: mesh', '020 wait: ready']);
   });
 });
+
+describe('deviations from the documented install', () => {
+  it('are carried from the start record into the scenario summary, and absent when there are none', () => {
+    const s = build([
+      fragment(
+        'ztunnel-node-drain',
+        {
+          kind: 'start',
+          plannedChecks: ['mesh ready'],
+          deviations: ['istiod runs 2 replicas (values.pilot.autoscaleMin: 2)'],
+        },
+        pass('mesh ready'),
+      ),
+      fragment('inplace', { kind: 'start', plannedChecks: ['mesh ready'] }, pass('mesh ready')),
+    ]);
+    const byName = new Map(s.scenarios.map((x) => [x.name, x]));
+    expect(byName.get('ztunnel-node-drain')?.deviations).toEqual([
+      'istiod runs 2 replicas (values.pilot.autoscaleMin: 2)',
+    ]);
+    expect(byName.get('inplace')?.deviations).toBeUndefined();
+    expect(() => CertificationSummary.parse(s)).not.toThrow();
+  });
+});
