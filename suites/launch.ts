@@ -123,6 +123,7 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
       kubernetesVersion: k8sVersion.gitVersion,
       nodeCount: nodes.length,
       openshift: options.facts.openshift,
+      capabilities: [...options.capabilities],
     },
     operator: {
       version: options.operatorVersion,

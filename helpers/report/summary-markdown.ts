@@ -1,3 +1,4 @@
+import { CAPABILITIES, type Capability } from '../capabilities.ts';
 import type {
   CertificationSummary,
   CheckVerdict,
@@ -63,6 +64,13 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   ];
 }
 
+/** `, lacks data-plane, istiod-controller` for a cluster that declared less than every capability. */
+function lacking(capabilities: readonly Capability[] | undefined): string {
+  if (capabilities === undefined) return '';
+  const missing = CAPABILITIES.filter((c) => !capabilities.includes(c));
+  return missing.length === 0 ? '' : `, lacks ${missing.join(', ')}`;
+}
+
 function scenarioStatus(s: ScenarioSummary): string {
   switch (s.status) {
     case 'ran':
@@ -107,7 +115,7 @@ export function renderSummaryMarkdown(summary: CertificationSummary): string {
           cluster === null
             ? 'none (no cluster was reached)'
             : cell(
-                `${cluster.provider}, Kubernetes ${cluster.kubernetesVersion}, ${cluster.nodeCount} node(s), OpenShift: ${cluster.openshift ? 'yes' : 'no'}`,
+                `${cluster.provider}, Kubernetes ${cluster.kubernetesVersion}, ${cluster.nodeCount} node(s), OpenShift: ${cluster.openshift ? 'yes' : 'no'}${lacking(cluster.capabilities)}`,
               ),
         ],
         [

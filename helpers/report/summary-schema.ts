@@ -29,6 +29,8 @@ export const RunMeta = z.object({
       kubernetesVersion: z.string(),
       nodeCount: z.number().int().nonnegative(),
       openshift: z.boolean(),
+      /** What the provider declared the cluster can do; absent in runs recorded before capabilities existed. */
+      capabilities: z.array(z.enum(CAPABILITIES)).optional(),
     })
     .nullable()
     .default(null),

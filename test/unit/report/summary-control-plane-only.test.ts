@@ -3,7 +3,17 @@ import { buildSummary, type Fragment } from '../../../helpers/report/summary.ts'
 import { renderSummaryMarkdown } from '../../../helpers/report/summary-markdown.ts';
 import { type FragmentRecord, RunMeta } from '../../../helpers/report/summary-schema.ts';
 
-const run = RunMeta.parse({ runId: 'run-kwok', scenarios: ['inplace', 'revision-based'] });
+const run = RunMeta.parse({
+  runId: 'run-kwok',
+  scenarios: ['inplace', 'revision-based'],
+  cluster: {
+    provider: 'kwok',
+    kubernetesVersion: 'v1.34.1',
+    nodeCount: 3,
+    openshift: false,
+    capabilities: [],
+  },
+});
 
 type Rec = FragmentRecord extends infer R
   ? R extends FragmentRecord
@@ -67,6 +77,7 @@ describe('control plane only', () => {
     const weights = s.scenarios[0]?.checks.find((c) => c.name === '100 weights');
     expect(weights).toMatchObject({ verdict: 'not-run', missing: ['data-plane'] });
     expect(renderSummaryMarkdown(s)).toContain('CONTROL PLANE ONLY');
+    expect(renderSummaryMarkdown(s)).toContain('OpenShift: no, lacks data-plane, istiod-controller');
     expect(renderSummaryMarkdown(s)).not.toContain('CERTIFIED');
   });
 
