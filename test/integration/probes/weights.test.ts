@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WeightsVerdict } from '../../../helpers/probes/weights.ts';
 import { weightsMain } from '../../../helpers/probes/weights-cli.ts';
+import { childrenOf, pollUntil } from './procs.ts';
 
 const BACKENDS = {
   'reviews-v1': { host: '127.0.3.11', port: 23011 },
@@ -299,7 +300,7 @@ ${servers.map((s) => `  server ${s.name} ${s.host}:${s.port} weight ${s.weight}`
         '--warmup',
         '20',
         '--warmup-timeout',
-        '30000',
+        '60000',
       ],
       { stdout: (s) => out.push(s), stderr: (s) => out.push(`stderr: ${s}`) },
     );
@@ -316,6 +317,14 @@ ${servers.map((s) => `  server ${s.name} ${s.host}:${s.port} weight ${s.weight}`
     await writeFile(cfg, config(NEW_ROUTE));
     const reloadedAt = Date.now();
     haproxy.child.kill('SIGUSR2');
+    const master = haproxy.child.pid ?? 0;
+    const oldWorkers = await childrenOf(master);
+    // The new worker serves the new route; the old one finishes what it has in flight and leaves.
+    await pollUntil(
+      'a new HAProxy worker after the reload',
+      () => childrenOf(master),
+      (w) => w.some((pid) => !oldWorkers.includes(pid)),
+    );
     const code = await running;
     haproxy.child.kill('SIGTERM');
     expect(out, out.join('')).toHaveLength(1);
@@ -323,7 +332,7 @@ ${servers.map((s) => `  server ${s.name} ${s.host}:${s.port} weight ${s.weight}`
     console.info(
       `reload at ${reloadedAt}; warm-up ${JSON.stringify(verdict.warmup)}; judged ${JSON.stringify(verdict.counts)}`,
     );
-    expect(verdict.warmup).toMatchObject({ required: 20, reached: true });
+    expect(verdict.warmup, verdict.reason).toMatchObject({ required: 20, reached: true });
     // The old route's answers were seen, reported and not judged.
     expect(verdict.warmup?.counts['reviews-v3'] ?? 0).toBeGreaterThanOrEqual(20);
     expect(verdict.counts['reviews-v3']).toBeUndefined();
