@@ -4,7 +4,7 @@ import { resolveNodeImage } from '../clusters/kind/node-images.ts';
 import { checkKindPrerequisites } from '../clusters/kind/prerequisites.ts';
 import { type RunRecord, runLifecycle } from '../clusters/lifecycle.ts';
 import { kindClusterName, newRunId, runDirOf } from '../clusters/run-id.ts';
-import { type ClusterProvider, canLoadImages } from '../clusters/types.ts';
+import { type ClusterProvider, canLoadImages, supportsInstall } from '../clusters/types.ts';
 import { isUserError, toError } from '../helpers/errors.ts';
 import { EXIT_CODES, VERDICT_MEANING, verdictExitCode } from '../helpers/report/verdict.ts';
 import type { LaunchSuites } from '../suites/launch-contract.ts';
@@ -55,6 +55,22 @@ async function prepare(
     return {
       provider,
       record: { runId, provider: 'kind', clusterName, kubeconfigPath: provider.kubeconfigPath, engine },
+    };
+  }
+  if (target.provider === 'kwok') {
+    const { prepareKwok } = await import('./run-kwok.ts');
+    const { provider, clusterName } = await prepareKwok({
+      runId,
+      runDir,
+      workers: options.workers,
+      podStages: target.podStages,
+      operatorChart: options.operatorChart,
+      env,
+      log: (line) => progress.info(line),
+    });
+    return {
+      provider,
+      record: { runId, provider: 'kwok', clusterName, kubeconfigPath: provider.kubeconfigPath },
     };
   }
   const [{ checkExistingPrerequisites }, { describeFacts }, { ExistingProvider }] = await Promise.all([
@@ -111,6 +127,7 @@ export async function executeRun(options: RunOptions, deps: RunDeps = {}): Promi
       // Loaded once a cluster answers, so a checkout without suites still exercises the whole cluster layer.
       const launch = await (deps.loadLaunch ?? loadLaunchSuites)();
       const loadImages = canLoadImages(provider) ? provider.loadImages.bind(provider) : undefined;
+      const install = supportsInstall(provider) ? provider.installSupport() : undefined;
       return launch({
         runId,
         runDir,
@@ -132,6 +149,8 @@ export async function executeRun(options: RunOptions, deps: RunDeps = {}): Promi
         timeoutScale: options.timeoutScale,
         signal,
         ...(loadImages ? { loadImages } : {}),
+        ...(install ? { install } : {}),
+        ...(options.operatorChart !== undefined ? { operatorChart: options.operatorChart } : {}),
         onCleanup: (what, undo) => cleanup.push(what, undo),
       });
     },

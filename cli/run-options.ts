@@ -34,6 +34,8 @@ export interface RawRunFlags {
   allowSkew?: boolean;
   reportsDir?: string;
   timeoutScale?: string;
+  podStages?: string;
+  operatorChart?: string;
 }
 
 const istioVersion = (flag: string) =>
@@ -58,6 +60,11 @@ const ExistingTarget = z.object({
   allowCluster: z.string().min(1).optional(),
 });
 
+const KwokTarget = z.object({
+  provider: z.literal('kwok'),
+  podStages: z.enum(['fast', 'delayed'], { error: '--pod-stages: use fast or delayed' }),
+});
+
 export const RunOptionsSchema = z.object({
   scenarios: z
     .array(
@@ -69,7 +76,8 @@ export const RunOptionsSchema = z.object({
     .min(1),
   from: istioVersion('--from').optional(),
   to: istioVersion('--to').optional(),
-  target: z.discriminatedUnion('provider', [KindTarget, ExistingTarget]),
+  target: z.discriminatedUnion('provider', [KindTarget, ExistingTarget, KwokTarget]),
+  operatorChart: z.string().min(1).optional(),
   workers: z
     .number({ error: '--workers: not a number — pass an integer ≥ 2' })
     .int({ error: '--workers: not an integer — pass an integer ≥ 2' })
@@ -103,8 +111,14 @@ function numberOrNaN(text: string | undefined, fallback: number): number {
 /** Combinations no single flag's schema can see; each a one-line UserError. */
 function checkCombinations(raw: RawRunFlags): void {
   const provider = raw.provider ?? (raw.kubeconfig !== undefined ? 'existing' : 'kind');
-  if (provider !== 'kind' && provider !== 'existing') {
-    throw new UserError(`--provider: unknown provider "${provider}" — use kind or existing`);
+  if (provider !== 'kind' && provider !== 'existing' && provider !== 'kwok') {
+    throw new UserError(`--provider: unknown provider "${provider}" — use kind, existing or kwok`);
+  }
+  if (provider === 'kwok' && raw.kubeconfig !== undefined) {
+    throw new UserError('--kubeconfig names an existing cluster but --provider is kwok — drop one of them');
+  }
+  if (provider !== 'kwok' && raw.podStages !== undefined) {
+    throw new UserError('--pod-stages applies to --provider kwok only — drop it, or add --provider kwok');
   }
   if (provider === 'kind' && raw.kubeconfig !== undefined) {
     throw new UserError(
@@ -130,6 +144,22 @@ function checkCombinations(raw: RawRunFlags): void {
       );
     }
   }
+  if (provider === 'kwok') {
+    const kindOnly = (
+      [
+        ['--k8s-version', raw.k8sVersion],
+        ['--node-image', raw.nodeImage],
+        ['--registry-mirror', raw.registryMirror || undefined],
+        ['--context', raw.context],
+        ['--allow-cluster', raw.allowCluster],
+      ] as const
+    ).filter(([, v]) => v !== undefined);
+    if (kindOnly.length > 0) {
+      throw new UserError(
+        `${kindOnly.map(([f]) => f).join(', ')} do not apply to --provider kwok (its Kubernetes version is the one built) — drop them`,
+      );
+    }
+  }
   if (provider === 'kind' && (raw.context !== undefined || raw.allowCluster !== undefined)) {
     throw new UserError(
       '--context and --allow-cluster apply to an existing cluster — add --kubeconfig <file>, or drop them',
@@ -151,25 +181,29 @@ export function parseRunOptions(raw: RawRunFlags): RunOptions {
     scenarios: raw.scenario && raw.scenario.length > 0 ? [...new Set(raw.scenario)] : [...RUN_SCENARIOS],
     from: raw.from,
     to: raw.to,
-    target: existing
-      ? {
-          provider: 'existing',
-          kubeconfigPath: raw.kubeconfig === undefined ? undefined : resolve(raw.kubeconfig),
-          context: raw.context,
-          allowCluster: raw.allowCluster,
-        }
-      : {
-          provider: 'kind',
-          k8sVersion: raw.k8sVersion,
-          nodeImage: raw.nodeImage,
-          registryMirror: raw.registryMirror ?? false,
-        },
+    target:
+      raw.provider === 'kwok'
+        ? { provider: 'kwok', podStages: raw.podStages ?? 'fast' }
+        : existing
+          ? {
+              provider: 'existing',
+              kubeconfigPath: raw.kubeconfig === undefined ? undefined : resolve(raw.kubeconfig),
+              context: raw.context,
+              allowCluster: raw.allowCluster,
+            }
+          : {
+              provider: 'kind',
+              k8sVersion: raw.k8sVersion,
+              nodeImage: raw.nodeImage,
+              registryMirror: raw.registryMirror ?? false,
+            },
     workers: numberOrNaN(raw.workers, DEFAULT_WORKERS),
     operatorVersion: raw.operatorVersion ?? DEFAULT_OPERATOR_VERSION,
     hub: raw.hub,
     tag: raw.tag,
     keepCluster: raw.keepCluster ?? false,
     manifestsDir: raw.manifestsDir === undefined ? undefined : resolve(raw.manifestsDir),
+    operatorChart: raw.operatorChart === undefined ? undefined : resolve(raw.operatorChart),
     allowSkew: raw.allowSkew ?? false,
     reportsDir: resolve(raw.reportsDir ?? DEFAULT_REPORTS_DIR),
     timeoutScale: numberOrNaN(raw.timeoutScale, 1),

@@ -10,10 +10,11 @@ import { MISSING } from './prerequisites.ts';
 import { isRunId, KIND_CLUSTER_PREFIX, kindClusterName, runDirOf } from './run-id.ts';
 import { describeSweep, sweepRunObjects } from './sweep.ts';
 import { findOnPath } from './tools.ts';
+import { PROVIDER_NAMES } from './types.ts';
 
 const RunRecordSchema = z.object({
   runId: z.string(),
-  provider: z.enum(['kind', 'existing']),
+  provider: z.enum(PROVIDER_NAMES),
   clusterName: z.string(),
   kubeconfigPath: z.string(),
   context: z.string().optional(),
@@ -68,6 +69,18 @@ export async function cleanupRun(input: CleanupRunInput): Promise<void> {
   }
   const record = await readRecord(input.runId, input.runsRoot);
   const existing = input.kubeconfigPath !== undefined || record?.provider === 'existing';
+  if (record?.provider === 'kwok') {
+    // Everything of a kwok run lives in its network namespace: stopping what runs there removes the cluster.
+    const { destroyNetns, netnsExists } = await import('./kwok/netns.ts');
+    const live = await netnsExists(record.clusterName);
+    await destroyNetns(record.clusterName);
+    input.log(
+      live
+        ? `stopped kwok cluster ${record.clusterName}`
+        : `kwok cluster ${record.clusterName} is already gone`,
+    );
+    return;
+  }
   if (!existing) {
     await requireKind(env);
     const name = record?.clusterName ?? kindClusterName(input.runId);

@@ -1,8 +1,8 @@
 import type { Capability } from '../helpers/capabilities.ts';
 import type { ProviderFacts } from './facts.ts';
 
-/** The two ways `run` gets a cluster; `existing` never creates or deletes one. */
-export const PROVIDER_NAMES = ['kind', 'existing'] as const;
+/** The ways `run` gets a cluster; `existing` never creates or deletes one. */
+export const PROVIDER_NAMES = ['kind', 'existing', 'kwok'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 /** A cluster the suite can talk to: where its kubeconfig is and which context to use. */
@@ -53,4 +53,31 @@ export function canLoadImages(provider: ClusterProvider): provider is ClusterPro
 
 export function canExplainKeep(provider: ClusterProvider): provider is ClusterProvider & KeepInstructions {
   return typeof (provider as Partial<KeepInstructions>).keepInstructions === 'function';
+}
+
+/**
+ * What a provider brings to the install path beyond a kubeconfig. kwok installs from its build cache (no
+ * download at run time) and runs the Sail operator as a process, since its pods are fakes.
+ */
+export interface InstallSupport {
+  /** helm to run instead of the one on PATH. */
+  readonly helmBinary?: string;
+  /** A local Sail chart directory to install instead of the repository's. */
+  readonly operatorChart?: string;
+  /** Gateway API CRDs (one multi-document file) to apply instead of downloading the release bundle. */
+  readonly gatewayApiBundle?: string;
+  /** A samples folder (the `--manifests-dir` layout) used when the user passed none. */
+  readonly manifestsDir?: string;
+  /** Facts about this cluster a report must state (e.g. disabled admission plugins). */
+  readonly notes?: readonly string[];
+  /** Runs the operator after the chart is installed; the provider's destroy stops it. */
+  readonly startOperator?: (signal: AbortSignal) => Promise<{ describe: string; logPath: string }>;
+}
+
+export interface InstallSupporter {
+  installSupport(): InstallSupport;
+}
+
+export function supportsInstall(provider: ClusterProvider): provider is ClusterProvider & InstallSupporter {
+  return typeof (provider as Partial<InstallSupporter>).installSupport === 'function';
 }

@@ -1,5 +1,5 @@
 import type { ProviderFacts } from '../clusters/facts.ts';
-import type { ProviderName } from '../clusters/types.ts';
+import type { InstallSupport, ProviderName } from '../clusters/types.ts';
 import type { Capability } from '../helpers/capabilities.ts';
 import type { ScenarioName } from '../helpers/plan/types.ts';
 import type { OverallVerdict } from '../helpers/report/verdict.ts';
@@ -41,6 +41,10 @@ export interface LaunchOptions {
   readonly signal: AbortSignal;
   /** Present when the provider can preload images into the nodes (kind); the suites pass what the plan pulls. */
   readonly loadImages?: (images: readonly string[], signal: AbortSignal) => Promise<void>;
+  /** What the provider brings to the install path (kwok: offline objects, local chart and helm, the operator process). */
+  readonly install?: InstallSupport;
+  /** `--operator-chart <dir>`: a local Sail chart directory. */
+  readonly operatorChart?: string;
   /** Registers an undo action on the run's cleanup stack (port-forwards, watches, temp files). */
   readonly onCleanup: (what: string, undo: () => Promise<void> | void) => void;
 }

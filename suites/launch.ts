@@ -20,6 +20,7 @@ import {
   type Version,
 } from '../helpers/versions/index.ts';
 import { installClusterPieces, preflightCluster, preflightInput } from './cluster-preflight.ts';
+import { sailChartOverrides } from './install-support.ts';
 import type { LaunchOptions, LaunchResult } from './launch-contract.ts';
 import { checkNodeShape, nodeShape } from './node-shape.ts';
 import { RUN_CONFIG_ENV, type RunConfig } from './run-config.ts';
@@ -65,9 +66,17 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
   const shape = nodeShape(nodes);
   checkNodeShape(shape, options.scenarios);
   const preinstalled = options.facts.operatorPreinstalled;
+  // kwok: the samples built with the binaries, so nothing is downloaded.
+  const manifestsDir = options.manifestsDir ?? options.install?.manifestsDir;
   // Reads only: refuses (exit 2) what the run cannot do or must not touch, before the first write.
   const checked = await progress.task('check the cluster before changing it', () =>
-    preflightCluster(kube, preflightInput(options, { cacheDir, workers: shape.workers })),
+    preflightCluster(
+      kube,
+      preflightInput(
+        { ...options, ...(manifestsDir ? { manifestsDir } : {}) },
+        { cacheDir, workers: shape.workers },
+      ),
+    ),
   );
   const inventory = new Inventory(options.runDir);
   await installClusterPieces(mesh, inventory, checked.gatewayApi, wait, cacheDir);
@@ -83,6 +92,7 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
           ...(options.context ? { context: options.context } : {}),
           version: options.operatorVersion,
           ...(options.hub && options.tag ? { image: { hub: options.hub, tag: options.tag } } : {}),
+          ...sailChartOverrides(options.install, options.operatorChart),
           ...(preinstalled ? { namespace: preinstalled.namespace, deployment: preinstalled.deployment } : {}),
           alreadyInstalled: preinstalled !== undefined,
         },
@@ -90,6 +100,12 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
         inventory,
       ),
   );
+  const { startOperator } = options.install ?? {};
+  if (startOperator) {
+    await progress.task('start the Sail operator process (its chart pod is a kwok fake)', async (update) => {
+      update((await startOperator(options.signal)).describe);
+    });
+  }
   const crd = await getObject(kube, {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -150,7 +166,7 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
     // The cluster as it is: an existing cluster's workers all run ztunnel and all must be covered by the plan.
     workers: shape.workers,
     operatorVersion: options.operatorVersion,
-    ...(options.manifestsDir ? { manifestsDir: options.manifestsDir } : {}),
+    ...(manifestsDir ? { manifestsDir } : {}),
     cacheDir,
     allowSkew: options.allowSkew,
     reportsDir,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { PROVIDER_NAMES } from '../clusters/types.ts';
 import { CAPABILITIES } from '../helpers/capabilities.ts';
 
 /**
@@ -11,7 +12,7 @@ export const RunConfig = z.object({
   runDir: z.string().min(1),
   kubeconfigPath: z.string().min(1),
   context: z.string().optional(),
-  provider: z.enum(['kind', 'existing']),
+  provider: z.enum(PROVIDER_NAMES),
   /** What the provider declared its cluster can do; a step needing anything else is reported not run. */
   capabilities: z.array(z.enum(CAPABILITIES)),
   openshift: z.boolean(),

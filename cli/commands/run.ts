@@ -24,7 +24,10 @@ export function register(program: Command): void {
     )
     .option('--from <version>', 'Istio version to upgrade from (e.g. 1.29.6)')
     .option('--to <version>', 'Istio version to upgrade to (e.g. 1.30.3)')
-    .option('--provider <name>', 'kind | existing (default kind; --kubeconfig implies existing)')
+    .option(
+      '--provider <name>',
+      'kind | existing | kwok (default kind; --kubeconfig implies existing; kwok: real control plane, fake nodes, no data plane)',
+    )
     .option('--kubeconfig <file>', 'kubeconfig of an existing cluster (implies --provider existing)')
     .option('--context <name>', 'context of --kubeconfig to use (default: its current-context)')
     .option(
@@ -47,6 +50,14 @@ export function register(program: Command): void {
     .option(
       '--registry-mirror',
       'pull docker.io images through a local registry:2 cache (needs Docker; kind only)',
+    )
+    .option(
+      '--pod-stages <fast|delayed>',
+      'kwok: pods Ready/gone at once (fast, default) or after seconds (delayed)',
+    )
+    .option(
+      '--operator-chart <dir>',
+      'a local Sail operator Helm chart directory instead of the released chart',
     )
     .option('--manifests-dir <dir>', 'local bookinfo/curl manifests instead of downloading them')
     .option('--allow-skew', 'run version pairs outside the documented skew policy')

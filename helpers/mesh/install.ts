@@ -133,6 +133,8 @@ export interface SailHelmOptions {
   image?: { hub: string; tag: string };
   /** Further `--set key=value` pairs, in order. */
   set?: readonly (readonly [string, string])[];
+  /** The helm binary; `helm` from PATH by default. */
+  helmBinary?: string;
   /** Helm's own wait; the suite waits for the Deployment itself, so this is off by default. */
   helmTimeoutSeconds?: number;
 }
@@ -186,7 +188,7 @@ export async function installSailOperator(
     });
     // The run's signal stops helm at once on Ctrl-C/SIGTERM (SIGKILL 5 s later if it ignores SIGTERM); the
     // recorded release is uninstalled by the run's cleanup.
-    const result = await execa('helm', sailHelmArgs(options), {
+    const result = await execa(options.helmBinary ?? 'helm', sailHelmArgs(options), {
       reject: false,
       timeout: 10 * 60_000,
       stdin: 'ignore',

@@ -54,8 +54,15 @@ describe('run options', () => {
     [{ timeoutScale: '0' }, /^--timeout-scale: must be above 0/],
     [{ operatorVersion: 'main' }, /^--operator-version: not a Sail chart version/],
     [{ k8sVersion: '1.36' }, /^--k8s-version: not a Kubernetes version/],
-    [{ provider: 'k3d' }, /^--provider: unknown provider "k3d" — use kind or existing/],
+    [{ provider: 'k3d' }, /^--provider: unknown provider "k3d" — use kind, existing or kwok/],
     [{ provider: 'existing' }, /^--provider existing needs --kubeconfig <file>/],
+    [
+      { provider: 'kwok', kubeconfig: 'kc' },
+      /^--kubeconfig names an existing cluster but --provider is kwok/,
+    ],
+    [{ podStages: 'delayed' }, /^--pod-stages applies to --provider kwok only/],
+    [{ provider: 'kwok', podStages: 'slow' }, /^--pod-stages: use fast or delayed/],
+    [{ provider: 'kwok', nodeImage: 'x' }, /^--node-image do not apply to --provider kwok/],
     [
       { provider: 'kind', kubeconfig: 'kc' },
       /^--kubeconfig names an existing cluster but --provider is kind/,
@@ -78,5 +85,17 @@ describe('run options', () => {
     expect((error as UserError).message).toMatch(message);
     expect((error as UserError).message).not.toContain('\n');
     expect((error as UserError).message).toContain(' — ');
+  });
+});
+
+describe('run --provider kwok', () => {
+  it('defaults to fast pod stages and resolves --operator-chart', () => {
+    const options = parseRunOptions({ provider: 'kwok', operatorChart: 'charts/sail' });
+    expect(options.target).toEqual({ provider: 'kwok', podStages: 'fast' });
+    expect(options.operatorChart).toMatch(/\/charts\/sail$/);
+    expect(parseRunOptions({ provider: 'kwok', podStages: 'delayed' }).target).toEqual({
+      provider: 'kwok',
+      podStages: 'delayed',
+    });
   });
 });

@@ -1,0 +1,56 @@
+import { UserError } from '../../helpers/errors.ts';
+import { findOnPath } from '../tools.ts';
+import {
+  cacheDirOf,
+  type KwokBinaries,
+  type KwokVersions,
+  kwokBinaries,
+  missingBinaries,
+  readKwokVersions,
+} from './binaries.ts';
+
+export interface KwokReady {
+  readonly versions: KwokVersions;
+  readonly binaries: KwokBinaries;
+}
+
+/**
+ * Why the kwok provider cannot run here, in one line, or undefined when it can: root (network namespaces),
+ * `ip` and `socat` on PATH, and every binary build.sh makes. Checked before anything is created.
+ */
+export async function kwokUnavailableReason(
+  env: NodeJS.ProcessEnv = process.env,
+  uid: number | undefined = process.getuid?.(),
+): Promise<{ reason: string } | KwokReady> {
+  if (uid !== 0) {
+    return {
+      reason:
+        '--provider kwok needs root: its cluster runs in a network namespace of its own (ip netns) — run as root, or use --provider kind',
+    };
+  }
+  const [ip, socat] = await Promise.all([findOnPath('ip', env), findOnPath('socat', env)]);
+  const tools = [ip ? undefined : 'ip (iproute2)', socat ? undefined : 'socat'].filter(
+    (t) => t !== undefined,
+  );
+  if (tools.length > 0) {
+    return {
+      reason: `--provider kwok needs ${tools.join(' and ')} on PATH — apt-get install iproute2 socat`,
+    };
+  }
+  const versions = readKwokVersions();
+  const cacheDir = cacheDirOf(env);
+  const binaries = kwokBinaries(versions, cacheDir);
+  const missing = await missingBinaries(binaries);
+  if (missing.length > 0) {
+    return {
+      reason: `--provider kwok: ${missing.join(', ')} not built in ${cacheDir} — run clusters/kwok/build/build.sh (needs Go; see the README)`,
+    };
+  }
+  return { versions, binaries };
+}
+
+export async function checkKwokPrerequisites(env: NodeJS.ProcessEnv = process.env): Promise<KwokReady> {
+  const result = await kwokUnavailableReason(env);
+  if ('reason' in result) throw new UserError(result.reason);
+  return result;
+}
