@@ -43,7 +43,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
-          include: ['suites/**/*.e2e.ts'],
+          include: ['suites/**/*.e2e.ts', 'test/control-plane/**/*.test.ts'],
           // A live upgrade takes minutes per step; waits carry their own, named timeouts.
           testTimeout: 60 * 60_000,
           hookTimeout: 30 * 60_000,

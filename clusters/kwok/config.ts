@@ -45,7 +45,11 @@ export function kwokctlConfiguration(input: KwokConfigInput): Record<string, unk
     componentsPatches: [
       {
         name: 'kube-apiserver',
-        extraArgs: [{ key: 'disable-admission-plugins', value: DISABLED_ADMISSION_PLUGINS.join(',') }],
+        extraArgs: [
+          { key: 'disable-admission-plugins', value: DISABLED_ADMISSION_PLUGINS.join(',') },
+          // The namespace has no default route, so the apiserver cannot pick an address by itself.
+          { key: 'advertise-address', value: '127.0.0.1' },
+        ],
       },
     ],
   };

@@ -72,7 +72,10 @@ describe('kwokctl configuration', () => {
     expect(config.componentsPatches).toEqual([
       {
         name: 'kube-apiserver',
-        extraArgs: [{ key: 'disable-admission-plugins', value: DISABLED_ADMISSION_PLUGINS.join(',') }],
+        extraArgs: [
+          { key: 'disable-admission-plugins', value: DISABLED_ADMISSION_PLUGINS.join(',') },
+          { key: 'advertise-address', value: '127.0.0.1' },
+        ],
       },
     ]);
   });
@@ -149,5 +152,29 @@ describe('operator process inputs', () => {
     };
     expect(moved.clusters[0]?.cluster.server).toBe('https://127.0.0.1:40123');
     expect(moved.users[0]?.user.token).toBe('tok');
+  });
+});
+
+describe('kwok prerequisites', () => {
+  it('refuses without root in one line naming the fix, before anything is created', async () => {
+    const { kwokUnavailableReason } = await import('../../../clusters/kwok/prerequisites.ts');
+    const result = await kwokUnavailableReason({ PATH: '' }, 1000);
+    expect(result).toEqual({
+      reason: expect.stringMatching(/^--provider kwok needs root: .* — run as root/),
+    });
+  });
+
+  it('names the missing binaries and build.sh when the cache is empty', async () => {
+    const { kwokUnavailableReason } = await import('../../../clusters/kwok/prerequisites.ts');
+    const result = await kwokUnavailableReason(
+      { PATH: process.env.PATH, AUS_CACHE_DIR: '/nonexistent-aus-cache' },
+      0,
+    );
+    if ('reason' in result && result.reason.includes('on PATH')) return; // this machine lacks ip/socat
+    expect(result).toEqual({
+      reason: expect.stringMatching(
+        /kube-apiserver-v1\.34\.4.* not built in \/nonexistent-aus-cache — run clusters\/kwok\/build\/build\.sh/,
+      ),
+    });
   });
 });
