@@ -62,7 +62,7 @@ const ExistingTarget = z.object({
 
 const KwokTarget = z.object({
   provider: z.literal('kwok'),
-  podStages: z.enum(['fast', 'delayed'], { error: '--pod-stages: use fast or delayed' }),
+  podStages: z.enum(['fast', 'delayed'], { error: '--pod-stages: not a stage timing — use fast or delayed' }),
 });
 
 export const RunOptionsSchema = z.object({

@@ -61,7 +61,7 @@ describe('run options', () => {
       /^--kubeconfig names an existing cluster but --provider is kwok/,
     ],
     [{ podStages: 'delayed' }, /^--pod-stages applies to --provider kwok only/],
-    [{ provider: 'kwok', podStages: 'slow' }, /^--pod-stages: use fast or delayed/],
+    [{ provider: 'kwok', podStages: 'slow' }, /^--pod-stages: not a stage timing — use fast or delayed/],
     [{ provider: 'kwok', nodeImage: 'x' }, /^--node-image do not apply to --provider kwok/],
     [
       { provider: 'kind', kubeconfig: 'kc' },
