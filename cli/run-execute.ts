@@ -1,13 +1,15 @@
 // Only modules without the cluster client load up front: a kind run missing its tools must fail at once. The
 // providers, facts and the existing-cluster checks (all @kubernetes/client-node) are imported where needed.
-import { resolveNodeImage } from '../clusters/kind/node-images.ts';
+import { type HostProbe, kindHostWarnings, systemHost } from '../clusters/kind/host-warnings.ts';
+import { chooseNodeImage } from '../clusters/kind/node-images.ts';
 import { checkKindPrerequisites } from '../clusters/kind/prerequisites.ts';
 import { type RunRecord, runLifecycle } from '../clusters/lifecycle.ts';
 import { kindClusterName, newRunId, runDirOf } from '../clusters/run-id.ts';
 import { type ClusterProvider, canLoadImages, supportsInstall } from '../clusters/types.ts';
 import { isUserError, toError } from '../helpers/errors.ts';
 import { EXIT_CODES, VERDICT_MEANING, verdictExitCode } from '../helpers/report/verdict.ts';
-import type { LaunchSuites } from '../suites/launch-contract.ts';
+import { expectedUpgrade } from '../helpers/versions/kubernetes.ts';
+import type { LaunchResult, LaunchSuites } from '../suites/launch-contract.ts';
 import { loadLaunchSuites } from './run-handoff.ts';
 import type { RunOptions } from './run-options.ts';
 import { chooseProgress, type Progress } from './run-progress.ts';
@@ -19,6 +21,8 @@ export interface RunDeps {
   /** Where `runs/<id>/` go; the working directory's `runs` by default. */
   readonly runsRoot?: string;
   readonly loadLaunch?: () => Promise<LaunchSuites>;
+  /** The machine kind runs on (inotify limits, kernel modules); the real one by default. */
+  readonly host?: HostProbe;
 }
 
 interface Prepared {
@@ -37,9 +41,18 @@ async function prepare(
   const env = deps.env ?? process.env;
   const target = options.target;
   if (target.provider === 'kind') {
-    // Node image first: a missing digest is a user error that needs no tool to detect.
-    const nodeImage = resolveNodeImage(target.k8sVersion, target.nodeImage);
+    // Node image first: a missing digest or an unsupported Kubernetes is a user error no tool is needed for.
+    const chosen = chooseNodeImage({
+      k8sVersion: target.k8sVersion,
+      nodeImage: target.nodeImage,
+      ...expectedUpgrade(options),
+    });
+    const nodeImage = chosen.image;
     const { engine } = await checkKindPrerequisites(env);
+    progress.info(chosen.note);
+    const nodes = options.workers + 1;
+    for (const line of await kindHostWarnings(engine, nodes, deps.host ?? systemHost(env)))
+      progress.warn(line);
     const { KindProvider } = await import('../clusters/kind/provider.ts');
     const clusterName = kindClusterName(runId);
     const provider = new KindProvider({
@@ -51,6 +64,7 @@ async function prepare(
       engine,
       env,
       log: (line) => progress.info(line),
+      timeoutScale: options.timeoutScale,
     });
     return {
       provider,
@@ -122,6 +136,7 @@ export async function executeRun(options: RunOptions, deps: RunDeps = {}): Promi
       record: { ...record, startedAt: new Date().toISOString() },
       keepCluster: options.keepCluster,
       reporter: progress,
+      isOk: (value: LaunchResult) => value.verdict === 'certified',
     },
     async ({ handle, signal, cleanup }) => {
       // Loaded once a cluster answers, so a checkout without suites still exercises the whole cluster layer.

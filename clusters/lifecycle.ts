@@ -36,7 +36,7 @@ export interface RunContext {
   readonly cleanup: CleanupStack;
 }
 
-export interface LifecycleOptions {
+export interface LifecycleOptions<T = unknown> {
   readonly runId: string;
   readonly runDir: string;
   readonly provider: ClusterProvider;
@@ -45,6 +45,8 @@ export interface LifecycleOptions {
   readonly reporter: Reporter;
   /** Shared by every wait, watch and child process of the run; aborted first on SIGINT/SIGTERM. */
   readonly controller?: AbortController;
+  /** Whether a completed body's value is a pass; anything else gets its node logs exported before teardown. */
+  readonly isOk?: (value: T) => boolean;
 }
 
 export type LifecycleOutcome<T> =
@@ -64,7 +66,7 @@ export type LifecycleOutcome<T> =
  * kept and the user told how to reach and delete it.
  */
 export async function runLifecycle<T>(
-  options: LifecycleOptions,
+  options: LifecycleOptions<T>,
   body: (context: RunContext) => Promise<T>,
 ): Promise<LifecycleOutcome<T>> {
   const { runId, runDir, provider, reporter, keepCluster } = options;
@@ -92,7 +94,9 @@ export async function runLifecycle<T>(
   } catch (error) {
     outcome = { kind: 'failed', error };
   }
-  if (outcome.kind === 'failed' && clusterUp && !signal.aborted) {
+  const notOk = outcome.kind === 'failed' || !(options.isOk?.(outcome.value) ?? true);
+  // A stopped run skips this: the user (or CI's cancel) asked for the machine back, and kind's export takes long.
+  if (notOk && clusterUp && !signal.aborted) {
     // Evidence before teardown: a failed run's node logs are the first thing anyone asks for.
     const logsDir = join(runDir, 'logs');
     await provider

@@ -1,4 +1,6 @@
 import { UserError } from '../helpers/errors.ts';
+import type { ContainerEngine } from './container-engine.ts';
+import { runTool, runToolOrThrow } from './tools.ts';
 
 /** One mirror for every run on this machine: its cache is the point, so it outlives a run. */
 export const MIRROR_CONTAINER_NAME = 'aus-registry-mirror';
@@ -32,7 +34,69 @@ export async function startRegistryMirror(): Promise<RegistryMirror> {
   } catch (error) {
     throw mirrorError(error);
   }
-  return { url: `http://${MIRROR_CONTAINER_NAME}:${MIRROR_PORT}` };
+  return { url: MIRROR_URL };
+}
+
+const MIRROR_URL = `http://${MIRROR_CONTAINER_NAME}:${MIRROR_PORT}`;
+
+interface MirrorState {
+  readonly running: boolean;
+  readonly networks: readonly string[];
+}
+
+/** The mirror container by name, whoever created it (a run, an older testcontainers, the user); none: undefined. */
+async function inspectMirror(
+  engine: ContainerEngine,
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal,
+): Promise<MirrorState | undefined> {
+  const result = await runTool(
+    engine,
+    [
+      'container',
+      'inspect',
+      '--format',
+      '{{json .State.Running}} {{json .NetworkSettings.Networks}}',
+      MIRROR_CONTAINER_NAME,
+    ],
+    { env, signal, timeoutMs: 30_000 },
+  );
+  if (result.exitCode !== 0) return undefined;
+  const [running = 'false', ...rest] = result.stdout.trim().split(' ');
+  let networks: string[] = [];
+  try {
+    networks = Object.keys(JSON.parse(rest.join(' ') || '{}') as Record<string, unknown>);
+  } catch {
+    networks = [];
+  }
+  return { running: running === 'true', networks };
+}
+
+/**
+ * The mirror, found by name before anything is created: a container called `aus-registry-mirror` that exists is
+ * started if stopped and joined to kind's network if it is not on it; only when none exists is one created. (A
+ * create with the name taken fails, and testcontainers' reuse matches its own config hash, not the name.)
+ */
+export async function ensureRegistryMirror(input: {
+  engine: ContainerEngine;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  start?: () => Promise<RegistryMirror>;
+}): Promise<RegistryMirror> {
+  const { engine, env, signal } = input;
+  const found = await inspectMirror(engine, env, signal);
+  if (!found) return (input.start ?? startRegistryMirror)();
+  if (!found.running) {
+    await runToolOrThrow(engine, ['start', MIRROR_CONTAINER_NAME], { env, signal, timeoutMs: 60_000 });
+  }
+  if (!found.networks.includes(KIND_NETWORK)) {
+    await runToolOrThrow(engine, ['network', 'connect', KIND_NETWORK, MIRROR_CONTAINER_NAME], {
+      env,
+      signal,
+      timeoutMs: 30_000,
+    });
+  }
+  return { url: MIRROR_URL };
 }
 
 export function mirrorError(error: unknown): Error {

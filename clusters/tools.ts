@@ -38,6 +38,8 @@ export interface ToolOptions {
   env?: NodeJS.ProcessEnv;
   /** Stream the tool's output to ours (long commands such as `kind create cluster`). */
   inherit?: boolean;
+  /** Called with every output line (stdout and stderr) as it arrives: progress for long steps. */
+  onLine?: (line: string) => void;
 }
 
 /**
@@ -49,14 +51,22 @@ export async function runTool(
   args: readonly string[],
   options: ToolOptions = {},
 ): Promise<ToolResult> {
+  const { onLine } = options;
+  // A line transform keeps the output collected (for errors) while the caller sees each line as it comes.
+  const tap = onLine
+    ? function* (line: unknown) {
+        onLine(String(line));
+        yield line;
+      }
+    : undefined;
   const result = await execa(command, [...args], {
     reject: false,
     ...(options.signal ? { cancelSignal: options.signal } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),
     ...(options.env ? { env: options.env } : {}),
-    stdout: options.inherit ? ['pipe', 'inherit'] : 'pipe',
-    stderr: options.inherit ? ['pipe', 'inherit'] : 'pipe',
+    stdout: tap ? [tap, 'pipe'] : options.inherit ? ['pipe', 'inherit'] : 'pipe',
+    stderr: tap ? [tap, 'pipe'] : options.inherit ? ['pipe', 'inherit'] : 'pipe',
     forceKillAfterDelay: 5_000,
   });
   if (result.isCanceled) throw options.signal?.reason ?? new Error(`${command} was cancelled`);
@@ -80,8 +90,15 @@ export async function runToolOrThrow(
 ): Promise<ToolResult> {
   const result = await runTool(command, args, options);
   if (result.exitCode !== 0 || result.timedOut) {
-    const detail = lastLine(result.stderr) || lastLine(result.stdout) || `exit code ${result.exitCode}`;
-    throw new Error(`${command} ${args.join(' ')} failed: ${result.timedOut ? 'timed out' : detail}`);
+    const last = lastLine(result.stderr) || lastLine(result.stdout);
+    if (result.timedOut) {
+      // A hung daemon: say which command, how long it had and the last thing it printed.
+      const seconds = Math.round((options.timeoutMs ?? 0) / 1000);
+      throw new Error(
+        `${command} ${args.join(' ')} timed out after ${seconds}s; last output: ${last || '(none)'}`,
+      );
+    }
+    throw new Error(`${command} ${args.join(' ')} failed: ${last || `exit code ${result.exitCode}`}`);
   }
   return result;
 }

@@ -1,12 +1,13 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ALL_CAPABILITIES } from '../../helpers/capabilities.ts';
 import { type ContainerEngine, kindEnv } from '../container-engine.ts';
 import { NO_FACTS } from '../facts.ts';
-import { startRegistryMirror } from '../registry-mirror.ts';
+import { ensureRegistryMirror } from '../registry-mirror.ts';
 import { runToolOrThrow } from '../tools.ts';
 import type { ClusterHandle, ClusterProvider, ImageLoader, KeepInstructions } from '../types.ts';
 import { CONTAINERD_CERTS_DIR, mirrorHostsToml, renderKindConfig } from './config.ts';
+import { dockerLoadMethod, qualifyImage } from './images.ts';
 import type { PinnedNodeImage } from './node-images.ts';
 
 export interface KindOptions {
@@ -19,10 +20,22 @@ export interface KindOptions {
   readonly engine: ContainerEngine;
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: (line: string) => void;
+  /** How long every node gets to be Ready after `kind create`; `NODES_READY_TIMEOUT_MS` by default. */
+  readonly nodesReadyTimeoutMs?: number;
+  /** `--timeout-scale`: multiplies the Ready wait (slow machines). */
+  readonly timeoutScale?: number;
+  /** Poll interval of the Ready wait (tests). */
+  readonly nodesReadyIntervalMs?: number;
 }
 
 /** How long kind waits for the control plane to be Ready before giving up (`kind create cluster --wait`). */
 export const KIND_WAIT = '5m';
+
+/**
+ * Bounds on the long steps, so a hung daemon fails with the command and its last output instead of hanging the
+ * run: node image pull + create + kind's own 5 min wait; one image pull; one save or load of every image.
+ */
+export const KIND_TIMEOUTS_MS = { create: 15 * 60_000, pull: 10 * 60_000, load: 10 * 60_000 } as const;
 
 /** The kind command lines, kept pure so tests can read them without running kind. */
 export const kindArgs = {
@@ -140,6 +153,7 @@ export class KindProvider implements ClusterProvider, ImageLoader, KeepInstructi
         configPath,
         renderKindConfig({ workers: this.#o.workers, registryMirror: this.#o.registryMirror }),
       );
+      // kind prints one line per stage (node image, nodes, control plane, CNI, …): pass them on as progress.
       await runToolOrThrow(
         'kind',
         kindArgs.create({
@@ -148,15 +162,39 @@ export class KindProvider implements ClusterProvider, ImageLoader, KeepInstructi
           kubeconfigPath: this.kubeconfigPath,
           nodeImage: this.#o.nodeImage,
         }),
-        { env: this.#env, signal },
+        {
+          env: this.#env,
+          signal,
+          timeoutMs: KIND_TIMEOUTS_MS.create,
+          onLine: (line) => this.#progress('kind', line),
+        },
       );
     }
     if (this.#o.registryMirror) await this.#wireMirror(signal);
+    await this.#waitForNodes(signal);
     return { provider: 'kind', name, kubeconfigPath: this.kubeconfigPath, facts: NO_FACTS };
   }
 
+  #progress(tool: string, line: string): void {
+    const text = line.trim();
+    if (text !== '') this.#o.log?.(`${tool}: ${text}`);
+  }
+
+  /** `--wait` covers the control plane only (and exits 0 when it runs out): wait here for every node. */
+  async #waitForNodes(signal: AbortSignal): Promise<void> {
+    const { NODES_READY_TIMEOUT_MS, waitForNodesReady } = await import('./nodes-ready.ts');
+    const expected = this.#o.workers + 1;
+    const ready = await waitForNodesReady(this.kubeconfigPath, {
+      expected,
+      signal,
+      timeoutMs: (this.#o.nodesReadyTimeoutMs ?? NODES_READY_TIMEOUT_MS) * (this.#o.timeoutScale ?? 1),
+      ...(this.#o.nodesReadyIntervalMs !== undefined ? { intervalMs: this.#o.nodesReadyIntervalMs } : {}),
+    });
+    this.#o.log?.(ready.detail);
+  }
+
   async #wireMirror(signal: AbortSignal): Promise<void> {
-    const mirror = await startRegistryMirror();
+    const mirror = await ensureRegistryMirror({ engine: this.#o.engine, env: this.#env, signal });
     const nodes = await runToolOrThrow('kind', kindArgs.getNodes(this.#o.clusterName), {
       env: this.#env,
       signal,
@@ -189,34 +227,65 @@ export class KindProvider implements ClusterProvider, ImageLoader, KeepInstructi
     });
   }
 
-  /** Pulls each image once into the local engine, then loads them all into every node. */
+  /**
+   * Pulls each image the engine lacks (fully qualified, one progress line each), then loads them all into every
+   * node the way this engine allows (see `dockerLoadMethod`); an archive is removed once loaded.
+   */
   async loadImages(images: readonly string[], signal: AbortSignal): Promise<void> {
     if (images.length === 0) return;
     const engine = this.#o.engine;
-    for (const image of images) {
+    const names = [...new Set(images.map(qualifyImage))];
+    const run = (command: string, args: string[], timeoutMs: number) =>
+      runToolOrThrow(command, args, { env: this.#env, signal, timeoutMs });
+    const docker = engine === 'docker' ? await this.#dockerMethod(signal) : undefined;
+    const platform = docker?.kind === 'platform-archive' ? ['--platform', docker.platform] : [];
+    for (const [index, image] of names.entries()) {
       const present = await runToolOrThrow(engine, ['image', 'inspect', image], {
         env: this.#env,
         signal,
+        timeoutMs: 30_000,
       }).then(
         () => true,
         () => false,
       );
-      if (!present) await runToolOrThrow(engine, ['pull', image], { env: this.#env, signal });
+      if (present) continue;
+      this.#o.log?.(`pull ${image} (${index + 1}/${names.length})`);
+      await run(engine, ['pull', ...platform, image], KIND_TIMEOUTS_MS.pull);
     }
-    if (engine === 'docker') {
-      await runToolOrThrow('kind', kindArgs.loadDockerImage(this.#o.clusterName, images), {
-        env: this.#env,
-        signal,
-      });
+    if (docker?.kind === 'docker-image' || docker?.kind === 'docker-image-old-engine') {
+      if (docker.kind === 'docker-image-old-engine') {
+        this.#o.log?.(
+          `Docker ${docker.serverVersion} uses the containerd image store but has no \`docker save --platform\` (Docker ≥ 28): if loading fails with "content digest … not found", update Docker or turn the containerd image store off`,
+        );
+      }
+      this.#o.log?.(`load ${names.length} images into the nodes (kind load docker-image)`);
+      await run('kind', kindArgs.loadDockerImage(this.#o.clusterName, names), KIND_TIMEOUTS_MS.load);
       return;
     }
-    // kind cannot read podman's image store directly; an archive works for both.
+    // One archive of every image: podman needs -m (--multi-image-archive) for several, or every tag in the
+    // archive points at the first image; Docker's containerd store needs a single platform.
     const archive = join(this.#o.runDir, 'images.tar');
-    await runToolOrThrow(engine, ['save', '-o', archive, ...images], { env: this.#env, signal });
-    await runToolOrThrow('kind', kindArgs.loadArchive(this.#o.clusterName, archive), {
+    const save =
+      engine === 'podman'
+        ? ['save', '-m', '-o', archive, ...names]
+        : ['save', ...platform, '-o', archive, ...names];
+    try {
+      this.#o.log?.(`save ${names.length} images to ${archive}`);
+      await run(engine, save, KIND_TIMEOUTS_MS.load);
+      this.#o.log?.(`load ${names.length} images into the nodes (kind load image-archive)`);
+      await run('kind', kindArgs.loadArchive(this.#o.clusterName, archive), KIND_TIMEOUTS_MS.load);
+    } finally {
+      await rm(archive, { force: true });
+    }
+  }
+
+  async #dockerMethod(signal: AbortSignal) {
+    const info = await runToolOrThrow('docker', ['info', '--format', '{{json .}}'], {
       env: this.#env,
       signal,
+      timeoutMs: 30_000,
     });
+    return dockerLoadMethod(info.stdout);
   }
 
   keepInstructions(runId: string): string[] {

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.ts';
-import { formatSail, type Version } from './version.ts';
+import { formatSail, parseVersion, type Version } from './version.ts';
 
 /** A Kubernetes minor, e.g. `{ major: 1, minor: 34 }`. */
 export interface KubernetesMinor {
@@ -91,4 +91,20 @@ export function pickKubernetesVersion(from: Version, to: Version, available: rea
 export function supportsKubernetes(from: Version, to: Version, kubernetes: string): boolean {
   const parsed = parseKubernetesMinor(kubernetes);
   return parsed?.major === 1 && sharedKubernetesMinors(from, to).includes(parsed.minor);
+}
+
+/**
+ * The ends of the upgrade as far as they are known before a cluster exists: the given versions, else the default
+ * path the launch will take (the operator's own version, upgraded to from the minor before). Only minors matter
+ * here, so a patch the operator's CRD later settles on cannot change the Kubernetes window.
+ */
+export function expectedUpgrade(input: { from?: string; to?: string; operatorVersion: string }): {
+  from: Version;
+  to: Version;
+} {
+  const to = parseVersion(input.to ?? input.operatorVersion);
+  const from: Version = input.from
+    ? parseVersion(input.from)
+    : { kind: 'latest', major: to.major, minor: Math.max(0, to.minor - 1) };
+  return { from, to };
 }

@@ -6,8 +6,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executeRun } from '../../../cli/run-execute.ts';
 import { parseRunOptions } from '../../../cli/run-options.ts';
 import { plainProgress } from '../../../cli/run-progress.ts';
+import type { HostProbe } from '../../../clusters/kind/host-warnings.ts';
 import { UserError } from '../../../helpers/errors.ts';
 import type { LaunchOptions, LaunchResult } from '../../../suites/launch-contract.ts';
+import { FakeApiServer } from '../../support/fake-apiserver.ts';
+import { kindCreatingCluster, seedNodes } from '../../support/kind-stand-in.ts';
 import { createStandInBin, DOCKER_UP, type StandInBin } from '../../support/stand-in-bin.ts';
 
 const RUN_ID = '20260825-101530-a1b2';
@@ -17,14 +20,26 @@ let root: string;
 let out: string;
 let err: string;
 
+let api: FakeApiServer;
+// A Linux host with kind's recommended limits and no Podman: no host warnings in these tests.
+const quietHost: HostProbe = {
+  platform: 'linux',
+  readFile: async (path) => (path.endsWith('max_user_watches') ? '524288' : '512'),
+  exists: async () => true,
+  podmanInfo: async () => undefined,
+};
+
 beforeEach(async () => {
-  bin = await createStandInBin({ docker: DOCKER_UP, kind: [], helm: [] });
+  api = await FakeApiServer.start();
+  seedNodes(api, 3);
+  bin = await createStandInBin({ docker: DOCKER_UP, kind: kindCreatingCluster(api), helm: [] });
   root = await mkdtemp(join(tmpdir(), 'aus-exec-'));
   out = '';
   err = '';
 });
 afterEach(async () => {
   await bin.remove();
+  await api.close();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -50,6 +65,7 @@ async function run(
     runId: RUN_ID,
     runsRoot: root,
     loadLaunch: async () => launch,
+    host: quietHost,
   });
 }
 
@@ -93,10 +109,39 @@ describe('run (in process, stand-in kind/docker/helm)', () => {
     expect(out).toContain(`run ${RUN_ID}: certified — every check`);
   });
 
+  it('creates the cluster on the newest pinned node image both Istio versions support, and says which', async () => {
+    await run({ scenario: ['inplace'], from: '1.28.10', to: '1.30.3' }, async () => ({
+      verdict: 'certified',
+    }));
+    const create = (await bin.calls()).find((c) => c.argv[0] === 'create');
+    const image =
+      'kindest/node:v1.34.11@sha256:44e222ee2132dab25ff87301682f89eb82c7880ea3a1bf543bfe9708fd08d67d';
+    expect(create?.argv.slice(-2)).toEqual(['--image', image]);
+    expect(out).toContain(
+      `node image ${image}: the newest pinned Kubernetes that Istio v1.28.10 → v1.30.3 both support`,
+    );
+  });
+
+  it('refuses a --k8s-version outside both support windows in one line, before running any tool', async () => {
+    const refused = run(
+      { scenario: ['inplace'], from: '1.28.10', to: '1.30.3', k8sVersion: '1.35.8' },
+      async () => ({
+        verdict: 'certified',
+      }),
+    );
+    await expect(refused).rejects.toThrow(UserError);
+    await expect(refused).rejects.toThrow(
+      '--k8s-version 1.35.8 is outside the Kubernetes versions both v1.28.10 and v1.30.3 support (1.32, 1.33, 1.34)',
+    );
+    expect(await bin.calls()).toEqual([]);
+  });
+
   it('exits 1 and still deletes the cluster when a scenario fails', async () => {
     const code = await run({ scenario: ['inplace'] }, async () => ({ verdict: 'not certified' }));
     expect(code).toBe(1);
-    expect(await kindCalls()).toEqual(['get clusters', 'create cluster', 'delete cluster']);
+    // A run that is not ok keeps its node logs, exported before the cluster goes.
+    expect(await kindCalls()).toEqual(['get clusters', 'create cluster', 'export logs', 'delete cluster']);
+    expect(out).toContain(`cluster logs: ${join(root, RUN_ID, 'logs')}`);
   });
 
   it.each([
@@ -108,7 +153,7 @@ describe('run (in process, stand-in kind/docker/helm)', () => {
       const code = await run({ scenario: ['inplace'] }, async () => ({ verdict }));
       expect(code).toBe(exit);
       expect(err).toContain(`run ${RUN_ID}: ${verdict} — `);
-      expect(await kindCalls()).toEqual(['get clusters', 'create cluster', 'delete cluster']);
+      expect(await kindCalls()).toEqual(['get clusters', 'create cluster', 'export logs', 'delete cluster']);
     },
   );
 

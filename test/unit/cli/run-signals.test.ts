@@ -6,12 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeApiServer } from '../../support/fake-apiserver.ts';
-import {
-  createStandInBin,
-  DOCKER_UP,
-  type StandInBin,
-  type StandInRule,
-} from '../../support/stand-in-bin.ts';
+import { kindCreatingCluster, seedNodes } from '../../support/kind-stand-in.ts';
+import { createStandInBin, DOCKER_UP, type StandInBin } from '../../support/stand-in-bin.ts';
 
 // The run's signal handling end to end, in a real process: the `run` path (prerequisites, kind provider, run
 // lifecycle) on stand-in kind/docker/helm whose calls are recorded, a fake API for the kubeconfig kind "writes",
@@ -26,14 +22,7 @@ let work: string;
 beforeEach(async () => {
   work = await mkdtemp(join(tmpdir(), 'aus-signals-'));
   api = await FakeApiServer.start();
-  for (const name of ['aus-control-plane', 'aus-worker', 'aus-worker2']) {
-    api.put({
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: { name },
-      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] },
-    });
-  }
+  seedNodes(api, 3);
 });
 afterEach(async () => {
   await bin?.remove();
@@ -42,12 +31,7 @@ afterEach(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-function kindRules(): StandInRule[] {
-  return [
-    { match: ['get', 'clusters'], stdout: '' },
-    { match: ['create', 'cluster'], writeFile: { afterFlag: '--kubeconfig', content: api.kubeconfig() } },
-  ];
-}
+const kindRules = () => kindCreatingCluster(api);
 
 function alive(pid: number): boolean {
   try {
