@@ -11,8 +11,15 @@ const upstream = UPSTREAM_DIR;
 const ISTIO_CRD = join(upstream, 'sail-operator/crds/sailoperator.io_istios.yaml');
 const SAMPLES = join(upstream, 'istio/samples');
 
+// Each test spawns the CLI (node + tsx): on a loaded machine that alone can pass the unit project's 20 s.
+const SPAWNED_CLI_TIMEOUT_MS = 120_000;
+
 async function cli(...args: string[]) {
-  return execa('node', ['bin/ambient-upgrade.js', ...args], { cwd: root, reject: false, timeout: 120_000 });
+  return execa('node', ['bin/ambient-upgrade.js', ...args], {
+    cwd: root,
+    reject: false,
+    timeout: SPAWNED_CLI_TIMEOUT_MS,
+  });
 }
 
 const base = [
@@ -25,7 +32,9 @@ const base = [
   SAMPLES,
 ];
 
-describe('ambient-upgrade plan: refusals are one clear line, exit 2, nothing written', () => {
+describe('ambient-upgrade plan: refusals are one clear line, exit 2, nothing written', {
+  timeout: SPAWNED_CLI_TIMEOUT_MS,
+}, () => {
   it.each([
     [
       ['--scenario', 'canary', '--from', '1.29.6', '--to', '1.30.3'],
@@ -64,7 +73,7 @@ describe('ambient-upgrade plan: refusals are one clear line, exit 2, nothing wri
   });
 });
 
-describe('ambient-upgrade plan and versions', () => {
+describe('ambient-upgrade plan and versions', { timeout: SPAWNED_CLI_TIMEOUT_MS }, () => {
   it('writes a plan and summarises it', async () => {
     const out = await mkdtemp(join(tmpdir(), 'aus-plan-cli-'));
     const result = await cli(

@@ -35,7 +35,10 @@ afterEach(async () => {
 const watchRequests = () => fake.requests.filter((r) => r.query.get('watch') === 'true');
 const listRequests = () =>
   fake.requestsTo('GET', '/apis/apps/v1/namespaces/demo/deployments').filter((r) => !r.query.has('watch'));
-const watchOpen = (n: number) => vi.waitFor(() => expect(watchRequests().length).toBeGreaterThanOrEqual(n));
+// vi.waitFor gives up after 1 s by default: a loaded CI machine can take longer to deliver a request.
+const SEEN = { timeout: 15_000 };
+const watchOpen = (n: number) =>
+  vi.waitFor(() => expect(watchRequests().length).toBeGreaterThanOrEqual(n), SEEN);
 
 describe('watchUntil', () => {
   it('succeeds after a few watch events (fake API server)', async () => {
@@ -74,7 +77,7 @@ describe('watchUntil', () => {
     fake.put(deployment(progressing));
     fake.compactedBelow = Number.MAX_SAFE_INTEGER; // every resourceVersion is too old for the first watch
     const waiting = waitForDeploymentRollout(kube, 'demo', 'web', { timeoutMs: 60_000, clock });
-    await vi.waitFor(() => expect(listRequests().length).toBeGreaterThanOrEqual(2));
+    await vi.waitFor(() => expect(listRequests().length).toBeGreaterThanOrEqual(2), SEEN);
     fake.compactedBelow = 0;
     await watchOpen(3);
     fake.put(deployment(done));
@@ -98,7 +101,7 @@ describe('watchUntil', () => {
     );
     await watchOpen(1);
     const seen = fake.put(deployment(halfway));
-    await vi.waitFor(() => expect(seenUpdated).toContain(2));
+    await vi.waitFor(() => expect(seenUpdated).toContain(2), SEEN);
     fake.endWatches();
     await watchOpen(2);
     const [, second] = watchRequests();
