@@ -26,7 +26,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'contract', include: ['test/contract/**/*.test.ts'], testTimeout: 30_000 },
+        test: {
+          name: 'contract',
+          include: ['test/contract/**/*.test.ts'],
+          testTimeout: 30_000,
+          // Compiling the real CRD schemas in beforeAll takes seconds; 10 s (the default) is not enough on a loaded machine.
+          hookTimeout: 60_000,
+        },
       },
       {
         extends: true,
