@@ -68,6 +68,8 @@ export interface InstallSupport {
   readonly gatewayApiBundle?: string;
   /** A samples folder (the `--manifests-dir` layout) used when the user passed none. */
   readonly manifestsDir?: string;
+  /** Puts the release files the installer would download into its fetch cache (kwok: from the build cache). */
+  readonly seedCache?: (cacheDir: string) => Promise<void>;
   /** Facts about this cluster a report must state (e.g. disabled admission plugins). */
   readonly notes?: readonly string[];
   /** Runs the operator after the chart is installed; the provider's destroy stops it. */

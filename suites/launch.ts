@@ -66,7 +66,8 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
   const shape = nodeShape(nodes);
   checkNodeShape(shape, options.scenarios);
   const preinstalled = options.facts.operatorPreinstalled;
-  // kwok: the samples built with the binaries, so nothing is downloaded.
+  // kwok: the samples and release files built with the binaries, so nothing is downloaded.
+  await options.install?.seedCache?.(cacheDir);
   const manifestsDir = options.manifestsDir ?? options.install?.manifestsDir;
   // Reads only: refuses (exit 2) what the run cannot do or must not touch, before the first write.
   const checked = await progress.task('check the cluster before changing it', () =>

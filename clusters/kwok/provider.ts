@@ -1,4 +1,4 @@
-import { cp, mkdir } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CONTROL_PLANE_ONLY } from '../../helpers/capabilities.ts';
 import { NO_FACTS } from '../facts.ts';
@@ -69,6 +69,18 @@ export class KwokProvider implements ClusterProvider, InstallSupporter {
       operatorChart: o.operatorChart ?? o.binaries.sailChart,
       gatewayApiBundle: o.binaries.gatewayApiBundle,
       manifestsDir: o.binaries.istioSamples,
+      seedCache: async (cacheDir) => {
+        // The fetch-cache layout of helpers/mesh/crds.ts and loadGatewayApiBundle: nothing is downloaded.
+        const sail = join(cacheDir, 'crds', 'sail-operator', o.versions.sailOperator);
+        await mkdir(sail, { recursive: true });
+        const crds = join(o.operatorChart ?? o.binaries.sailChart, 'crds');
+        for (const file of await readdir(crds)) await copyFile(join(crds, file), join(sail, file));
+        for (const root of [join(cacheDir, 'crds'), join(cacheDir, 'gateway-api')]) {
+          const dir = join(root, 'gateway-api', o.versions.gatewayApi);
+          await mkdir(dir, { recursive: true });
+          await copyFile(o.binaries.gatewayApiBundle, join(dir, 'standard-install.yaml'));
+        }
+      },
       notes: [
         `admission plugins ${DISABLED_ADMISSION_PLUGINS.join(', ')} disabled on the kwok apiserver (no istiod answers the chart's webhooks)`,
         'pods are kwok fakes: nothing runs in them (no istiod serving xDS, no ztunnel, no Envoy, no traffic)',
