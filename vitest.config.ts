@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { RUN_CONFIG_ENV } from './suites/run-config.ts';
 
 // Reporters are shared by every project: the console, JUnit for CI test tabs, allure for the report.
 // AUS_REPORTS_DIR lets `ambient-upgrade run` put a run's results in its own folder.
@@ -9,12 +10,19 @@ export default defineConfig({
     // Resolves the pinned upstream files (CRDs, samples, goldens) before any test loads; see test/support.
     globalSetup: ['test/support/upstream-setup.ts'],
     reporters: [
+      // First: empties the reports folder of an earlier run, so every report shows this run only.
+      [
+        './helpers/report/fresh-reports.ts',
+        { reportsDir, keepRunMeta: process.env[RUN_CONFIG_ENV] !== undefined },
+      ],
       'default',
       ['junit', { outputFile: `${reportsDir}/junit.xml` }],
       [
         'allure-vitest/reporter',
         {
           resultsDir: `${reportsDir}/allure-results`,
+          // Every expect() would be a step ("expect(0).toBe(0)"); steps are the plan's, named by the suite.
+          reportMatchers: false,
           globalLabels: { framework: 'vitest', suite: 'ambient-upgrade-suite' },
         },
       ],

@@ -1,5 +1,5 @@
 // `report` implementation: loaded when the command runs (allure, execa, listr2 progress).
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { UserError } from '../helpers/errors.ts';
@@ -17,6 +17,8 @@ export interface ReportOptions {
 export interface ReportOutcome {
   summaryMd: string;
   summaryJson: string;
+  /** certification.html: what `--open` opens. */
+  page: string;
   verdict: string;
   html?: string;
 }
@@ -28,8 +30,10 @@ function opener(): string {
 }
 
 /**
- * `ambient-upgrade report`: regenerate summary.json/md from the scenario fragments, then the single-file
- * Allure HTML report. The summary comes first so a run with no allure results still gets its verdict.
+ * `ambient-upgrade report`: regenerate summary.json/md and certification.html from the scenario fragments,
+ * then the single-file Allure HTML report (the drill-down; only the scenarios' results, never the project's
+ * own tests). The summary comes first so a run with no allure results still gets its verdict; `--open` opens
+ * the certification page.
  */
 export async function report(
   { reportsDir, out, open = false }: ReportOptions,
@@ -43,9 +47,11 @@ export async function report(
   const outcome: ReportOutcome = {
     summaryMd: written.markdown,
     summaryJson: written.json,
+    page: written.page,
     verdict: written.summary.verdict,
   };
   write(`verdict:  ${written.summary.verdict}`);
+  write(`page:     ${written.page} (open this first; one file, works offline)`);
   write(`summary:  ${written.markdown} (and ${relative(reportsDir, written.json)})`);
   if (written.figures.length > 0) write(`figures:  ${written.figures.length} in ${paths.figures}`);
 
@@ -58,11 +64,14 @@ export async function report(
     buildHtmlReport({ resultsDir: paths.allureResults, outDir }),
   );
   outcome.html = html.indexHtml;
-  write(`report:   ${html.indexHtml} (one file; open it in a browser, no server needed)`);
+  // Once the drill-down exists the page links it (relative, so the folder can be moved or uploaded whole).
+  await writeSummary(reportsDir, undefined, { allureHref: relative(reportsDir, html.indexHtml) });
+  write(`allure:   ${html.indexHtml} (drill-down: every step with its evidence; one file)`);
   write(`junit:    ${paths.junit}`);
 
   if (open) {
-    const url = pathToFileURL(join(process.cwd(), html.indexHtml)).href;
+    const page = isAbsolute(written.page) ? written.page : join(process.cwd(), written.page);
+    const url = pathToFileURL(page).href;
     const result = await execa(opener(), [url], { reject: false, detached: true, stdio: 'ignore' });
     if (result.failed) write(`could not open a browser (${opener()}): open ${url} yourself`);
   }

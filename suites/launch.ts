@@ -8,7 +8,7 @@ import { installSailOperator } from '../helpers/mesh/install.ts';
 import { meshKube } from '../helpers/mesh/kube-adapter.ts';
 import { probeClient } from '../helpers/mesh/manifests/index.ts';
 import { imagesOf } from '../helpers/plan/images.ts';
-import { progress } from '../helpers/report/progress.ts';
+import { progress, waitProgress } from '../helpers/report/progress.ts';
 import { writeRunMeta } from '../helpers/report/recorder.ts';
 import { writeSummary } from '../helpers/report/write-summary.ts';
 import {
@@ -57,7 +57,11 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
     ...(options.context ? { context: options.context } : {}),
   });
   const mesh = meshKube(kube);
-  const wait = { timeoutMs: INSTALL_TIMEOUT_MS * options.timeoutScale, signal: options.signal };
+  const wait = {
+    timeoutMs: INSTALL_TIMEOUT_MS * options.timeoutScale,
+    signal: options.signal,
+    onPoll: waitProgress(),
+  };
   // Before anything is installed: a cluster the selected scenarios cannot run on is refused in one line.
   const [k8sVersion, nodes] = await Promise.all([
     kube.config.makeApiClient(VersionApi).getCode(),
@@ -183,6 +187,8 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
     signal: options.signal,
   });
   const written = await writeSummary(reportsDir);
-  process.stdout.write(`\n${written.summary.verdict.toUpperCase()}: ${join(reportsDir, 'summary.md')}\n`);
+  process.stdout.write(
+    `\n${written.summary.verdict.toUpperCase()}: ${written.page}\n  also ${written.markdown}; \`npx ambient-upgrade report\` adds the Allure drill-down\n`,
+  );
   return { verdict: written.summary.verdict };
 }

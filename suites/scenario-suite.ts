@@ -6,7 +6,8 @@ import { findScenario } from '../helpers/plan/scenarios/index.ts';
 import type { Plan, ScenarioName, Step, StepPhase } from '../helpers/plan/types.ts';
 import { toJsonStep } from '../helpers/plan/write.ts';
 import { recordSkip, SummaryRecorder } from '../helpers/report/recorder.ts';
-import { attach, attachJson } from '../helpers/report/step.ts';
+import { attach, attachJson, leaveOutOfAllure } from '../helpers/report/step.ts';
+import { planFacts, stepMeta } from './plan-facts.ts';
 import { closeScenario, openScenario, renderScenarioPlan } from './prepare.ts';
 import { readRunConfig, scenarioSkipReason } from './run-config.ts';
 import { basisOn, unmetNeeds } from './runner/capability-gate.ts';
@@ -95,13 +96,15 @@ export async function scenarioSuite(name: string, subset?: ScenarioSubset): Prom
 
   describe(`${name}: ${description}`, () => {
     beforeAll(async () => {
-      await recorder.start(plannedChecks, plan.deviations);
+      await recorder.start(plannedChecks, { ...planFacts(plan), deviations: plan.deviations });
+    });
+    // Opening is a test of its own, not a hook: a scenario that cannot be opened is one broken test with its
+    // error in the report, instead of every step skipped and the error under "global errors".
+    it(`open ${name} on the cluster`, async () => {
       try {
         ctx = await openScenario(config, plan, abort.signal);
       } catch (error) {
         await recorder.error(error);
-        // vitest skips every test of a suite whose beforeAll threw, so the tests below never record their
-        // checks: record them here, or the summary would hold no verdict for any of them.
         for (const check of plannedChecks) {
           await recorder.check(check, 'not-run', { reason: NOT_OPENED_REASON });
         }
@@ -116,6 +119,12 @@ export async function scenarioSuite(name: string, subset?: ScenarioSubset): Prom
     for (const step of plan.steps) {
       it(`${step.id} ${step.action}: ${step.name}`, async (test) => {
         const check = checkName(step);
+        if (!ctx) {
+          // The open test failed and recorded every check as not run; its error is the report's one entry.
+          leaveOutOfAllure(test.task);
+          test.skip(NOT_OPENED_REASON);
+          return;
+        }
         // Before any other reason: what the cluster cannot do is not run here, whatever happened before.
         const unmet = unmetNeeds(step, capabilities);
         if (unmet !== undefined) {
@@ -126,11 +135,10 @@ export async function scenarioSuite(name: string, subset?: ScenarioSubset): Prom
         }
         const basis = basisOn(step, capabilities);
         if (basis !== undefined) await test.annotate(basis, 'basis');
-        const notRun = notRunReason(halt) ?? (ctx ? undefined : NOT_OPENED_REASON);
-        if (notRun !== undefined || !ctx) {
-          const reason = notRun ?? 'not run';
-          if (check) await recorder.check(check, 'not-run', { reason });
-          test.skip(reason);
+        const notRun = notRunReason(halt);
+        if (notRun !== undefined) {
+          if (check) await recorder.check(check, 'not-run', { reason: notRun });
+          test.skip(notRun);
           return;
         }
         const outcome = await execute(step, ctx, recorder);
@@ -159,12 +167,18 @@ export async function scenarioSuite(name: string, subset?: ScenarioSubset): Prom
 /** Runs one step inside its allure step; an exception is a failed outcome carrying the error's message. */
 async function execute(step: Step, ctx: RunContext, recorder: SummaryRecorder): Promise<StepOutcome> {
   try {
-    return await recorder.step(Number(step.id), step.action, step.name, async () => {
-      await attachJson('plan step', toJsonStep(step));
-      const outcome = await runStep(step, ctx);
-      for (const item of outcome.evidence) await attach(item.name, item.body, item.contentType);
-      return outcome;
-    });
+    return await recorder.step(
+      Number(step.id),
+      step.action,
+      step.name,
+      async () => {
+        await attachJson('plan step', toJsonStep(step));
+        const outcome = await runStep(step, ctx);
+        for (const item of outcome.evidence) await attach(item.name, item.body, item.contentType);
+        return outcome;
+      },
+      { ...stepMeta(step), failure: (o) => (o.ok ? undefined : o.summary) },
+    );
   } catch (error) {
     return failed(toError(error).message);
   }

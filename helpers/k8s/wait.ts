@@ -8,6 +8,16 @@ export interface WaitOptions {
   clock?: Clock;
   /** Turns the last value seen into the text a timeout reports; defaults to JSON. */
   describe?: (last: unknown) => string;
+  /** Told after every poll: what is awaited, for how long so far, and what was seen (console progress). */
+  onPoll?: (tick: WaitTick) => void;
+}
+
+/** One poll of a wait, for progress output: `last` is the same text a timeout would report. */
+export interface WaitTick {
+  what: string;
+  elapsedMs: number;
+  timeoutMs: number;
+  last: string;
 }
 
 /** A wait that ran out of time; says what it waited for and what it saw last. */
@@ -44,7 +54,14 @@ export async function waitFor<T>(
   done: (value: T) => boolean,
   options: WaitOptions,
 ): Promise<T> {
-  const { timeoutMs, intervalMs = 1_000, signal, clock = systemClock, describe = describeValue } = options;
+  const {
+    timeoutMs,
+    intervalMs = 1_000,
+    signal,
+    clock = systemClock,
+    describe = describeValue,
+    onPoll,
+  } = options;
   const start = clock.now();
   let last: T | Error | undefined;
   for (;;) {
@@ -57,6 +74,7 @@ export async function waitFor<T>(
       last = toError(error);
     }
     const elapsed = clock.now() - start;
+    onPoll?.({ what, elapsedMs: elapsed, timeoutMs, last: describe(last) });
     if (elapsed >= timeoutMs) throw new WaitTimeout(what, timeoutMs, last, describe);
     await clock.sleep(Math.min(intervalMs, timeoutMs - elapsed), signal);
   }

@@ -1,5 +1,5 @@
 import type { Clock } from '../k8s/clock.ts';
-import { describeValue, WaitTimeout, waitFor } from '../k8s/wait.ts';
+import { describeValue, type WaitOptions, WaitTimeout, waitFor } from '../k8s/wait.ts';
 import { isPodReady, Pod, parseAs } from './k8s-shapes.ts';
 import type { MeshKube } from './kube.ts';
 import { type Judgement, judgeWaypoint, judgeZtunnels, renderProxyStatus } from './proxy-status.ts';
@@ -26,6 +26,7 @@ export interface MeshWaitOptions {
   intervalMs?: number;
   signal?: AbortSignal;
   clock?: Clock;
+  onPoll?: WaitOptions['onPoll'];
 }
 
 interface Seen {

@@ -1,5 +1,6 @@
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 
@@ -17,6 +18,52 @@ export async function hasAllureResults(resultsDir: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The spec file of an allure-vitest result (`<root name>:<spec path>#<test>`), or undefined. */
+export function specPathOf(result: unknown): string | undefined {
+  if (typeof result !== 'object' || result === null || !('fullName' in result)) return undefined;
+  const fullName = result.fullName;
+  if (typeof fullName !== 'string') return undefined;
+  return /^(?:[^:#]*:)?([^#]+)#/.exec(fullName)?.[1];
+}
+
+/** A certification shows the scenario suites (`suites/*.e2e.ts`) only, never the project's own tests. */
+export function isScenarioResult(result: unknown): boolean {
+  const spec = specPathOf(result);
+  return spec !== undefined && /^suites\/.+\.e2e\.ts$/.test(spec);
+}
+
+/**
+ * Copies the allure results of the scenario suites into `stagingDir`: every file but the `*-result.json` of
+ * other tests (a `npm test` run writes unit, contract and integration results into the same folder).
+ * Containers and attachments are copied as they are; allure ignores those no result refers to.
+ */
+export async function stageScenarioResults(
+  resultsDir: string,
+  stagingDir: string,
+): Promise<{ kept: number; left: number }> {
+  await mkdir(stagingDir, { recursive: true });
+  let kept = 0;
+  let left = 0;
+  for (const name of await readdir(resultsDir)) {
+    const from = join(resultsDir, name);
+    if (name.endsWith('-result.json')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(await readFile(from, 'utf8'));
+      } catch {
+        parsed = undefined;
+      }
+      if (!isScenarioResult(parsed)) {
+        left++;
+        continue;
+      }
+      kept++;
+    }
+    await copyFile(from, join(stagingDir, name));
+  }
+  return { kept, left };
 }
 
 // Allure 3 "awesome" output loads Google Analytics; a report opened from a CI artifact or file:// must not
@@ -65,34 +112,44 @@ export async function buildHtmlReport({
 }: HtmlReportOptions): Promise<HtmlReport> {
   // A stale multi-file report left in the same folder would confuse whoever opens it.
   await rm(outDir, { recursive: true, force: true });
-  const result = await execa(
-    process.execPath,
-    [
-      allureCli(),
-      'awesome',
-      resultsDir,
-      '--output',
-      outDir,
-      '--single-file',
-      '--name',
-      name,
-      '--group-by',
-      'parentSuite,suite,subSuite',
-    ],
-    // ALLURE_NO_ANALYTICS only helps the allure2 plugin, but costs nothing here.
-    { reject: false, all: true, env: { ALLURE_NO_ANALYTICS: 'true' } },
-  );
-  const indexHtml = join(outDir, 'index.html');
-  if (result.exitCode !== 0) {
-    throw new Error(`allure could not build the report (exit ${result.exitCode}): ${result.all.trim()}`);
+  const staging = await mkdtemp(join(tmpdir(), 'aus-allure-'));
+  try {
+    return await buildFrom(staging);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
   }
-  const raw = await readFile(indexHtml, 'utf8');
-  const { html, removed } = stripAnalytics(raw);
-  if (mentionsAnalytics(html)) {
-    throw new Error(
-      `${indexHtml} still references Google Analytics after stripping; the Allure template changed`,
+
+  async function buildFrom(staged: string): Promise<HtmlReport> {
+    await stageScenarioResults(resultsDir, staged);
+    const result = await execa(
+      process.execPath,
+      [
+        allureCli(),
+        'awesome',
+        staged,
+        '--output',
+        outDir,
+        '--single-file',
+        '--name',
+        name,
+        '--group-by',
+        'parentSuite,suite,subSuite',
+      ],
+      // ALLURE_NO_ANALYTICS only helps the allure2 plugin, but costs nothing here.
+      { reject: false, all: true, env: { ALLURE_NO_ANALYTICS: 'true' } },
     );
+    const indexHtml = join(outDir, 'index.html');
+    if (result.exitCode !== 0) {
+      throw new Error(`allure could not build the report (exit ${result.exitCode}): ${result.all.trim()}`);
+    }
+    const raw = await readFile(indexHtml, 'utf8');
+    const { html, removed } = stripAnalytics(raw);
+    if (mentionsAnalytics(html)) {
+      throw new Error(
+        `${indexHtml} still references Google Analytics after stripping; the Allure template changed`,
+      );
+    }
+    await writeFile(indexHtml, html, 'utf8');
+    return { indexHtml, analyticsTagsRemoved: removed };
   }
-  await writeFile(indexHtml, html, 'utf8');
-  return { indexHtml, analyticsTagsRemoved: removed };
 }

@@ -19,6 +19,8 @@ export function reportPaths(reportsDir: string) {
     runMeta: join(reportsDir, 'summary-parts', '_run.json'),
     summaryJson: join(reportsDir, 'summary.json'),
     summaryMd: join(reportsDir, 'summary.md'),
+    /** The page a release engineer opens first: verdict, run, matrix, timelines, pictures; one file. */
+    certification: join(reportsDir, 'certification.html'),
     figures: join(reportsDir, 'figures'),
     html: join(reportsDir, 'html'),
   } as const;

@@ -54,6 +54,9 @@ export const WeightsProbe = z.object({
   counts: z.record(z.string(), z.number().int().nonnegative()),
   expected: z.record(z.string(), z.number().min(0).max(1)),
   interval: z.record(z.string(), Share).optional(),
+  reason: z.string().optional(),
+  /** The weight test's settings: δ draws the tolerance band, α and β are its error bounds. */
+  settings: z.object({ alpha: z.number(), beta: z.number(), delta: z.number() }).optional(),
 });
 export type WeightsProbe = z.output<typeof WeightsProbe>;
 

@@ -92,3 +92,64 @@ export function createProgress(
 export const progress: Progress = {
   task: (title, fn) => createProgress().task(title, fn),
 };
+
+/** One poll of a long wait (the shape `helpers/k8s/wait.ts` reports through `onPoll`). */
+export interface WaitTick {
+  what: string;
+  elapsedMs: number;
+  timeoutMs: number;
+  last: string;
+}
+
+export interface WaitProgressOptions {
+  write?: (line: string) => void;
+  now?: () => Date;
+  /** Quiet for waits shorter than this: most waits end in seconds and need no line. */
+  firstAfterMs?: number;
+  /** Then one line this often, or sooner (but not within `minGapMs`) when the state seen changes. */
+  everyMs?: number;
+  minGapMs?: number;
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * Console progress for long waits: `waiting for Istio/default Ready on v1.30.3: 45 s of 600 s — last seen: …`.
+ * Pass the result as a wait's `onPoll`. Waits are told apart by what they wait for; one whose elapsed time goes
+ * back is a new wait of the same thing. Lines go to stderr with the task lines' timestamp format.
+ */
+export function waitProgress({
+  write = (line) => process.stderr.write(`${line}\n`),
+  now = () => new Date(),
+  firstAfterMs = 10_000,
+  everyMs = 30_000,
+  minGapMs = 5_000,
+}: WaitProgressOptions = {}): (tick: WaitTick) => void {
+  const seen = new Map<string, { elapsedMs: number; printedAt: number | undefined; last: string }>();
+  return (tick) => {
+    const prev = seen.get(tick.what);
+    const state =
+      prev === undefined || tick.elapsedMs < prev.elapsedMs
+        ? { elapsedMs: tick.elapsedMs, printedAt: undefined, last: '' }
+        : prev;
+    const changed = tick.last !== state.last;
+    const sincePrint =
+      state.printedAt === undefined ? Number.POSITIVE_INFINITY : tick.elapsedMs - state.printedAt;
+    const due =
+      tick.elapsedMs >= firstAfterMs && (sincePrint >= everyMs || (changed && sincePrint >= minGapMs));
+    if (due) {
+      write(
+        `[${hms(now())}]   waiting for ${tick.what}: ${Math.round(tick.elapsedMs / 1000)} s of ${Math.round(
+          tick.timeoutMs / 1000,
+        )} s — last seen: ${oneLine(tick.last, 240)}`,
+      );
+      state.printedAt = tick.elapsedMs;
+      state.last = tick.last;
+    }
+    state.elapsedMs = tick.elapsedMs;
+    seen.set(tick.what, state);
+  };
+}

@@ -5,7 +5,16 @@ import { renderConnectionTimeline } from './connection-timeline.ts';
 import { defaultReportsDir, reportPaths, slug } from './paths.ts';
 import { AuthzCell, ConnectionsProbe, Replacement, WeightsProbe } from './probe-figures.ts';
 import { attachJson, attachSvg, currentSink, type EvidenceSink, stepTitle } from './step.ts';
-import { type CheckVerdict, FragmentRecord, RunMeta, type RunMetaInput } from './summary-schema.ts';
+import {
+  type CheckVerdict,
+  type ComponentVersions,
+  FragmentRecord,
+  type FragmentRecordInput,
+  type PlannedStep,
+  RunMeta,
+  type RunMetaInput,
+  type StepMeta,
+} from './summary-schema.ts';
 import { renderWeightSplit } from './weight-split.ts';
 
 export interface CheckOptions {
@@ -30,8 +39,8 @@ export function fragmentPath(reportsDir: string, scenario: string): string {
   return join(reportPaths(reportsDir).summaryParts, `${slug(scenario)}.jsonl`);
 }
 
-type RecordInput = FragmentRecord extends infer R
-  ? R extends FragmentRecord
+type RecordInput = FragmentRecordInput extends infer R
+  ? R extends FragmentRecordInput
     ? Omit<R, 'scenario' | 'at'>
     : never
   : never;
@@ -72,15 +81,35 @@ export class SummaryRecorder {
   }
 
   /**
-   * Declares the checks this scenario will make (any not recorded by the end is reported as not run) and its
-   * deviations from the documented install, which the report lists.
+   * Declares the checks this scenario will make (any not recorded by the end is reported as not run), its
+   * deviations from the documented install (which the report lists), and optionally its plan's steps and
+   * component versions, which the certification page shows even when the scenario stops early.
    */
-  async start(plannedChecks: readonly string[] = [], deviations: readonly string[] = []): Promise<void> {
+  async start(
+    plannedChecks: readonly string[] = [],
+    plan: {
+      deviations?: readonly string[];
+      steps?: readonly PlannedStep[];
+      components?: readonly ComponentVersions[];
+      strategy?: string;
+      notes?: readonly string[];
+    } = {},
+  ): Promise<void> {
+    const deviations = plan.deviations ?? [];
     await this.append({
       kind: 'start',
       plannedChecks: [...plannedChecks],
       ...(deviations.length > 0 ? { deviations: [...deviations] } : {}),
+      plannedSteps: [...(plan.steps ?? [])],
+      components: [...(plan.components ?? [])],
+      ...(plan.strategy === undefined ? {} : { strategy: plan.strategy }),
     });
+    for (const note of plan.notes ?? []) await this.note(note);
+  }
+
+  /** A fact a reader must know to judge this scenario ("webhook admission disabled (kwok)"). */
+  async note(text: string): Promise<void> {
+    await this.append({ kind: 'note', text });
   }
 
   async check(
@@ -116,17 +145,41 @@ export class SummaryRecorder {
     await this.append({ kind: 'error', message });
   }
 
-  /** One plan step: a named allure step (`030 wait: Istio ready`) whose wall time lands in the summary. */
-  async step<T>(index: number, action: string, name: string, body: () => Promise<T>): Promise<T> {
+  /**
+   * One plan step: a named allure step (`030 wait: Istio ready`) whose wall time lands in the summary, with
+   * `meta` (what it waited for, patched, drained) for the page's upgrade timeline; `failure` names the failure
+   * in a returned value (a failed outcome), so the timeline marks it.
+   */
+  async step<T>(
+    index: number,
+    action: string,
+    name: string,
+    body: () => Promise<T>,
+    { failure, ...meta }: StepMeta & { failure?: (value: T) => string | undefined } = {},
+  ): Promise<T> {
     const title = stepTitle(index, action, name);
     const started = this.now();
     let status: 'passed' | 'failed' = 'failed';
+    let error: string | undefined;
     try {
       const value = await this.sink.step(title, body);
-      status = 'passed';
+      // A runner reports most failures as a value, not a throw: `failure` reads them off it.
+      error = failure?.(value);
+      if (error === undefined) status = 'passed';
       return value;
+    } catch (thrown) {
+      error = (thrown instanceof Error ? thrown.message : String(thrown)).split('\n')[0];
+      throw thrown;
     } finally {
-      await this.append({ kind: 'step', title, durationMs: Math.max(0, this.now() - started), status });
+      await this.append({
+        kind: 'step',
+        title,
+        durationMs: Math.max(0, this.now() - started),
+        status,
+        action,
+        ...meta,
+        ...(error === undefined ? {} : { error }),
+      });
     }
   }
 

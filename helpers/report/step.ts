@@ -38,6 +38,15 @@ export function allureActive(): boolean {
   return getGlobalTestRuntime() instanceof BaseMessageTestRuntime;
 }
 
+/**
+ * Keeps a test out of the allure results (allure-vitest drops a task whose `meta.allureSkip` is set, as it does
+ * for tests outside a test plan). For tests that only repeat an error reported once already, e.g. the steps of a
+ * scenario that could not be opened; JUnit and the summary still count them.
+ */
+export function leaveOutOfAllure(task: { meta: object }): void {
+  (task.meta as { allureSkip?: boolean }).allureSkip = true;
+}
+
 export function currentSink(): EvidenceSink {
   return allureActive() ? allureSink : noopSink;
 }

@@ -102,6 +102,12 @@ export function renderSummaryMarkdown(summary: CertificationSummary): string {
     out.push('Every check passed and every scenario ran.', '');
   }
 
+  if (summary.notes.length > 0) {
+    out.push('**Deviations and facts of this run:**', '');
+    for (const n of summary.notes) out.push(`- ${cell(n)}`);
+    out.push('');
+  }
+
   const t = summary.totals;
   const totalWall = summary.scenarios.reduce((a, s) => a + s.wallTimeMs, 0);
   const cluster = run.cluster;

@@ -38,6 +38,11 @@ export const RunMeta = z.object({
   istio: z.object({ from: z.string(), to: z.string() }).nullable().default(null),
   /** Scenarios the run meant to cover; one with no fragment is reported as not run. */
   scenarios: z.array(Name).default([]),
+  /**
+   * What a reader must know to judge the run: deviations from the documented install and facts of the target
+   * ("webhook admission disabled (kwok)"). One sentence each; shown on the certification page under the verdict.
+   */
+  notes: z.array(z.string().min(1)).default([]),
 });
 export type RunMeta = z.output<typeof RunMeta>;
 export type RunMetaInput = z.input<typeof RunMeta>;
@@ -46,6 +51,37 @@ export type RunMetaInput = z.input<typeof RunMeta>;
 
 const Base = { scenario: Name, at: z.number() };
 
+/** A mesh component the plan installs and upgrades: the versions before and after, as the plan sets them. */
+export const ComponentVersions = z.object({
+  /** `Istio/default`, `ZTunnel/default`, … */
+  component: Name,
+  before: z.string().nullable(),
+  after: z.string().nullable(),
+  /** The plan's wait that confirms the upgraded version, `NN name` (its check verdict tells whether it held). */
+  confirmedBy: z.string().optional(),
+});
+export type ComponentVersions = z.output<typeof ComponentVersions>;
+
+/** A plan step as declared, so the page can show steps that never ran next to the ones that did. */
+export const PlannedStep = z.object({
+  id: Name,
+  title: Name,
+  action: Name,
+  phase: Name,
+  detail: z.string().optional(),
+});
+export type PlannedStep = z.output<typeof PlannedStep>;
+
+/** What a step record may say beyond its title and time: from the plan step it ran. */
+export const StepMeta = z.object({
+  id: Name.optional(),
+  action: Name.optional(),
+  phase: Name.optional(),
+  /** What the step waited for, patched or drained, one line. */
+  detail: z.string().optional(),
+});
+export type StepMeta = z.output<typeof StepMeta>;
+
 export const FragmentRecord = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('start'),
@@ -53,6 +89,10 @@ export const FragmentRecord = z.discriminatedUnion('kind', [
     plannedChecks: z.array(Name).default([]),
     /** The scenario's departures from the documented install (replicas, PDBs, probes), one line each. */
     deviations: z.array(z.string()).optional(),
+    plannedSteps: z.array(PlannedStep).optional(),
+    components: z.array(ComponentVersions).optional(),
+    /** The plan's update strategy (`InPlace`, `RevisionBased`, …). */
+    strategy: z.string().optional(),
   }),
   z.object({ kind: z.literal('skip'), ...Base, reason: z.string().min(1) }),
   z.object({
@@ -71,7 +111,11 @@ export const FragmentRecord = z.discriminatedUnion('kind', [
     title: Name,
     durationMs: z.number().nonnegative(),
     status: z.enum(['passed', 'failed']),
+    ...StepMeta.shape,
+    /** The thrown error of a failed step, first line. */
+    error: z.string().optional(),
   }),
+  z.object({ kind: z.literal('note'), ...Base, text: z.string().min(1) }),
   z.object({ kind: z.literal('weights'), ...Base, check: Name, figures: WeightsProbe }),
   z.object({ kind: z.literal('authz'), ...Base, check: Name, cell: AuthzCell }),
   z.object({
@@ -84,6 +128,7 @@ export const FragmentRecord = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('error'), ...Base, message: z.string() }),
 ]);
 export type FragmentRecord = z.output<typeof FragmentRecord>;
+export type FragmentRecordInput = z.input<typeof FragmentRecord>;
 
 // ---- the merged certification summary ----
 
@@ -101,12 +146,20 @@ export const StepTiming = z.object({
   title: Name,
   durationMs: z.number().nonnegative(),
   status: z.enum(['passed', 'failed']),
+  /** ISO time the step started (its record's time minus its duration). */
+  startedAt: z.string().optional(),
+  ...StepMeta.shape,
+  error: z.string().optional(),
 });
+export type StepTiming = z.output<typeof StepTiming>;
 
 export const WeightsFigure = z.object({
   check: Name,
   verdict: z.string(),
+  reason: z.string().optional(),
   requests: z.number().int(),
+  /** The weight test's settings when the probe gave them: δ is the tolerance band, α/β its error bounds. */
+  settings: z.object({ alpha: z.number(), beta: z.number(), delta: z.number() }).optional(),
   backends: z.array(
     z.object({
       name: z.string(),
@@ -132,6 +185,8 @@ export const ConnectionsFigure = z.object({
     succeeded: z.number().int(),
     failed: z.number().int(),
   }),
+  /** From the first long-lived connection opened to the last one closed (or last echoed): the probe's window. */
+  window: z.object({ start: z.string(), end: z.string() }).optional(),
   replacements: z.array(
     z.object({
       node: z.string(),
@@ -152,6 +207,11 @@ export const ScenarioSummary = z.object({
   errors: z.array(z.string()),
   checks: z.array(CheckResult),
   steps: z.array(StepTiming),
+  plannedSteps: z.array(PlannedStep).default([]),
+  components: z.array(ComponentVersions).default([]),
+  notes: z.array(z.string()).default([]),
+  strategy: z.string().optional(),
+  startedAt: z.string().optional(),
   wallTimeMs: z.number().nonnegative(),
   weights: z.array(WeightsFigure),
   authz: z.array(z.object({ check: Name, cells: z.array(AuthzCell) })),
@@ -173,5 +233,7 @@ export const CertificationSummary = z.object({
   /** The matrix's columns: every check name seen, in first-seen order. */
   checkNames: z.array(Name),
   scenarios: z.array(ScenarioSummary),
+  /** The run's notes (deviations, target facts) followed by each scenario's, without repeats. */
+  notes: z.array(z.string()).default([]),
 });
 export type CertificationSummary = z.output<typeof CertificationSummary>;

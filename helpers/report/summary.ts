@@ -29,14 +29,38 @@ export interface Fragment {
 
 /** A picture to write next to the summary; `path` is relative to the reports folder (as linked from md). */
 export type FigureSpec =
-  | { kind: 'weights'; path: string; title: string; figures: WeightsProbe }
+  | { kind: 'weights'; path: string; title: string; check: string; figures: WeightsProbe }
   | {
       kind: 'connections';
       path: string;
       title: string;
+      check: string;
       probe: ConnectionsProbe;
       replacements: Replacement[];
     };
+
+/**
+ * The check a figure belongs to: connections figures are recorded as `<check> (<label>)`, one per probe group.
+ * Exported for the page, which links a figure to its check's verdict.
+ */
+export function checkOfFigure(figureCheck: string, checks: readonly { name: string }[]): string | undefined {
+  return checks.find((c) => c.name === figureCheck || figureCheck.startsWith(`${c.name} (`))?.name;
+}
+
+const VERDICT_WORD: Record<CheckVerdict, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  skipped: 'SKIPPED',
+  'not-run': 'NOT RUN',
+};
+
+/** A figure's title states its check's verdict, never a promise: "… — FAIL: c2 reset before its deadline". */
+export function verdictTitle(base: string, check: CheckResult | undefined): string {
+  if (check === undefined) return `${base} — verdict not recorded`;
+  const why = check.verdict === 'pass' || check.reason === undefined ? '' : `: ${check.reason}`;
+  const line = `${base} — ${VERDICT_WORD[check.verdict]}${why}`;
+  return line.length > 115 ? `${line.slice(0, 114)}…` : line;
+}
 
 // When a check is recorded more than once the worst verdict stands: a later pass never hides a failure.
 const SEVERITY: Record<CheckVerdict, number> = { pass: 0, skipped: 1, 'not-run': 2, fail: 3 };
@@ -62,6 +86,9 @@ function emptyScenario(name: string, status: ScenarioSummary['status'], errors: 
     checks: [],
     steps: [],
     wallTimeMs: 0,
+    plannedSteps: [],
+    components: [],
+    notes: [],
     weights: [],
     authz: [],
     connections: [],
@@ -83,6 +110,7 @@ function summariseScenario(
   const authz = new Map<string, ScenarioSummary['authz'][number]>();
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
+  const ownFigures: FigureSpec[] = [];
 
   const see = (check: string) => {
     if (!order.includes(check)) order.push(check);
@@ -101,6 +129,12 @@ function summariseScenario(
           s.deviations ??= [];
           if (!s.deviations.includes(d)) s.deviations.push(d);
         }
+        if (r.plannedSteps !== undefined && r.plannedSteps.length > 0) s.plannedSteps = r.plannedSteps;
+        if (r.components !== undefined && r.components.length > 0) s.components = r.components;
+        if (r.strategy !== undefined) s.strategy = r.strategy;
+        break;
+      case 'note':
+        if (!s.notes.includes(r.text)) s.notes.push(r.text);
         break;
       case 'skip':
         skipReason = skipReason === undefined ? r.reason : `${skipReason}; ${r.reason}`;
@@ -123,20 +157,30 @@ function summariseScenario(
         }
         break;
       }
-      case 'step':
-        s.steps.push({ title: r.title, durationMs: r.durationMs, status: r.status });
+      case 'step': {
+        const { kind: _k, scenario: _s, at: _a, ...timing } = r;
+        s.steps.push({ ...timing, startedAt: iso(r.at - r.durationMs) });
         // A step's record is written when it ends; its start is what bounds the scenario's wall time.
         first = Math.min(first, r.at - r.durationMs);
         break;
+      }
       case 'error':
         errors.push(r.message);
         break;
       case 'weights': {
         const path = figurePath(name, r.check, 'weights', taken);
-        figures.push({ kind: 'weights', path, title: `${name} — ${r.check}`, figures: r.figures });
+        ownFigures.push({
+          kind: 'weights',
+          path,
+          title: `${name} — ${r.check}`,
+          check: r.check,
+          figures: r.figures,
+        });
         s.weights.push({
           check: r.check,
           verdict: r.figures.verdict,
+          ...(r.figures.reason === undefined ? {} : { reason: r.figures.reason }),
+          ...(r.figures.settings === undefined ? {} : { settings: r.figures.settings }),
           requests: r.figures.requests,
           backends: backendShares(r.figures),
           figure: path,
@@ -151,10 +195,11 @@ function summariseScenario(
       }
       case 'connections': {
         const path = figurePath(name, r.check, 'connections', taken);
-        figures.push({
+        ownFigures.push({
           kind: 'connections',
           path,
           title: `${name} — ${r.check}`,
+          check: r.check,
           probe: r.probe,
           replacements: r.replacements,
         });
@@ -163,6 +208,8 @@ function summariseScenario(
           number
         >;
         for (const c of r.probe.long) outcomes[c.outcome] += 1;
+        const opened = r.probe.long.map((c) => c.opened);
+        const ended = r.probe.long.map((c) => c.closed ?? c.lastEcho ?? c.opened);
         s.connections.push({
           check: r.check,
           longLived: { total: r.probe.long.length, outcomes },
@@ -171,6 +218,9 @@ function summariseScenario(
             succeeded: r.probe.new.succeeded,
             failed: r.probe.new.failed,
           },
+          ...(opened.length === 0
+            ? {}
+            : { window: { start: iso(Math.min(...opened)), end: iso(Math.max(...ended)) } }),
           replacements: r.replacements.map((x) => ({
             node: x.node,
             sigtermAt: iso(x.sigtermAt),
@@ -209,6 +259,12 @@ function summariseScenario(
     const r = checks.get(c);
     return r === undefined ? [] : [r];
   });
+  // Titles are settled once the verdicts are: a picture is titled with what its check concluded.
+  for (const f of ownFigures) {
+    const owner = checkOfFigure(f.check, s.checks);
+    figures.push({ ...f, title: verdictTitle(f.title, owner === undefined ? undefined : checks.get(owner)) });
+  }
+  if (Number.isFinite(first)) s.startedAt = iso(first);
   s.authz = [...authz.values()];
   s.wallTimeMs = Number.isFinite(first) && last >= first ? last - first : 0;
   if (errors.length > 0) s.status = 'errored';
@@ -325,6 +381,7 @@ export function buildSummary(
     totals,
     checkNames,
     scenarios,
+    notes: [...new Set([...run.notes, ...scenarios.flatMap((s) => s.notes)])],
   });
   return { summary, figures };
 }

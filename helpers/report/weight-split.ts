@@ -50,7 +50,17 @@ export function renderWeightSplit(
   const body: string[] = [];
 
   body.push(text({ x: 12, y: 20, 'font-size': 14, 'font-weight': 'bold' }, title));
-  body.push(text({ x: 12, y: 36, fill: '#555555' }, `verdict: ${w.verdict} · ${w.requests} requests`));
+  const s = w.settings;
+  body.push(
+    text(
+      { x: 12, y: 36, fill: '#555555', class: 'confidence' },
+      `probe verdict: ${w.verdict} · ${w.requests} requests · ` +
+        (s === undefined
+          ? 'tolerance not recorded'
+          : `tolerance ±${(s.delta * 100).toFixed(1)} pp · false fail ≤ ${percent(s.alpha)}, false pass ≤ ${percent(s.beta)}`) +
+        ' · bars: 99.9 % Wilson interval',
+    ),
+  );
 
   for (const share of [0, 0.25, 0.5, 0.75, 1]) {
     const xx = x(share);
@@ -61,6 +71,27 @@ export function renderWeightSplit(
   rows.forEach((r, i) => {
     const y = top + i * ROW;
     body.push(text({ x: LEFT - 8, y: y + 20, 'text-anchor': 'end', 'font-weight': 'bold' }, r.name));
+    if (s !== undefined && r.expected !== null) {
+      // The band the weight test accepts: a true share outside expected ± δ must fail (with probability ≥ 1 − β).
+      const lo = Math.max(0, r.expected - s.delta);
+      const hi = Math.min(1, r.expected + s.delta);
+      body.push(
+        el(
+          'rect',
+          {
+            class: 'tolerance',
+            'data-backend': r.name,
+            x: x(lo),
+            y: y - 2,
+            width: x(hi) - x(lo),
+            height: 36,
+            fill: '#c8e6c9',
+            'fill-opacity': 0.6,
+          },
+          tooltip(`${r.name}: tolerance ${percent(lo)} – ${percent(hi)} (expected ± δ)`),
+        ),
+      );
+    }
     if (r.expected !== null) {
       body.push(
         el(
@@ -120,6 +151,8 @@ export function renderWeightSplit(
   body.push(text({ x: 214, y: ly }, 'confidence interval'));
   body.push(el('rect', { x: 350, y: ly - 9, width: 12, height: 10, fill: '#c62828' }));
   body.push(text({ x: 366, y: ly }, 'answered but not expected'));
+  body.push(el('rect', { x: 540, y: ly - 9, width: 12, height: 10, fill: '#c8e6c9' }));
+  body.push(text({ x: 556, y: ly }, 'tolerance (± δ)'));
 
   return svgDocument(W, height, title, body);
 }

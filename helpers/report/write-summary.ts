@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { renderCertificationPage } from './certification-page.ts';
 import { renderConnectionTimeline } from './connection-timeline.ts';
 import { reportPaths } from './paths.ts';
 import { buildSummary, type FigureSpec, type Fragment } from './summary.ts';
@@ -67,18 +68,26 @@ export interface WrittenSummary {
   summary: CertificationSummary;
   json: string;
   markdown: string;
+  /** certification.html: the page to open first. */
+  page: string;
   figures: string[];
 }
 
+export interface WriteSummaryOptions {
+  now?: () => Date;
+  /** The Allure report relative to the reports folder, linked from the page once it exists. */
+  allureHref?: string;
+}
+
 /**
- * Merges the fragments into `summary.json` and `summary.md` (plus `figures/*.svg`). Safe to call from a
- * cleanup hook after a failure and again from `ambient-upgrade report`: it only reads fragments and
- * overwrites its own outputs. `runMeta` wins over the recorded `_run.json`.
+ * Merges the fragments into `summary.json`, `summary.md` and `certification.html` (plus `figures/*.svg`, also
+ * inlined in the page). Safe to call from a cleanup hook after a failure and again from `ambient-upgrade
+ * report`: it only reads fragments and overwrites its own outputs. `runMeta` wins over the recorded `_run.json`.
  */
 export async function writeSummary(
   reportsDir: string,
   runMeta?: RunMetaInput,
-  { now = () => new Date() }: { now?: () => Date } = {},
+  { now = () => new Date(), allureHref }: WriteSummaryOptions = {},
 ): Promise<WrittenSummary> {
   const paths = reportPaths(reportsDir);
   const run =
@@ -89,12 +98,28 @@ export async function writeSummary(
   const { summary, figures } = buildSummary(run, fragments, { generatedAt: now().toISOString() });
 
   const written: string[] = [];
+  const rendered = new Map<string, string>();
   for (const f of figures) {
     const file = join(reportsDir, f.path);
-    await writeAtomic(file, renderFigure(f));
+    const svg = renderFigure(f);
+    rendered.set(f.path, svg);
+    await writeAtomic(file, svg);
     written.push(file);
   }
   await writeAtomic(paths.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
   await writeAtomic(paths.summaryMd, renderSummaryMarkdown(summary));
-  return { summary, json: paths.summaryJson, markdown: paths.summaryMd, figures: written };
+  await writeAtomic(
+    paths.certification,
+    renderCertificationPage(summary, {
+      figures: rendered,
+      ...(allureHref === undefined ? {} : { allureHref }),
+    }),
+  );
+  return {
+    summary,
+    json: paths.summaryJson,
+    markdown: paths.summaryMd,
+    page: paths.certification,
+    figures: written,
+  };
 }

@@ -24,6 +24,7 @@ import { gatewayProgrammed } from '../../helpers/mesh/waypoint-readiness.ts';
 import { ztunnelDrainSettings } from '../../helpers/mesh/ztunnel-drain.ts';
 import { ztunnelOnRevision } from '../../helpers/mesh/ztunnel-revision.ts';
 import type { WaitCondition, WaitStep } from '../../helpers/plan/types.ts';
+import { waitProgress } from '../../helpers/report/progress.ts';
 import type { RunContext } from './context.ts';
 import { passed, type StepOutcome, text } from './outcome.ts';
 
@@ -292,7 +293,7 @@ export async function runWait(step: WaitStep, ctx: RunContext): Promise<StepOutc
         version: condition.version,
         ...(condition.revision ? { revision: condition.revision } : {}),
       },
-      { timeoutMs: step.timeoutMs, intervalMs: 2_000, signal: ctx.signal },
+      { timeoutMs: step.timeoutMs, intervalMs: 2_000, signal: ctx.signal, onPoll: waitProgress() },
     );
     return passed(`waypoint ${condition.namespace}/${condition.name} rolled out on ${condition.version}`, [
       text('last seen', result.detail),
@@ -303,6 +304,7 @@ export async function runWait(step: WaitStep, ctx: RunContext): Promise<StepOutc
     timeoutMs: step.timeoutMs,
     intervalMs: 2_000,
     signal: ctx.signal,
+    onPoll: waitProgress(),
   });
   return passed(what, [text('last seen', result.detail)]);
 }

@@ -92,7 +92,13 @@ describe('ambient-upgrade report', () => {
     expect(html).not.toMatch(/<script[^>]+src="(?!data:)[^"]+"/);
     expect(outcome.verdict).toBe('incomplete');
     expect(await readFile(join(reportsDir, 'summary.md'), 'utf8')).toContain('needs Istio 1.27+');
-    expect(lines.find((l) => l.startsWith('report:'))).toContain('index.html');
+    expect(lines.find((l) => l.startsWith('allure:'))).toContain('index.html');
+    // The certification page is named first and, once the drill-down exists, links it relatively.
+    expect(lines.findIndex((l) => l.startsWith('page:'))).toBeLessThan(
+      lines.findIndex((l) => l.startsWith('summary:')),
+    );
+    expect(outcome.page).toBe(join(reportsDir, 'certification.html'));
+    expect(await readFile(outcome.page, 'utf8')).toContain('href="html/index.html"');
   });
 
   it('with no allure results: still writes the summary, then says in one line how to produce results', async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildSummary, type Fragment } from '../../../helpers/report/summary.ts';
 import {
   CertificationSummary,
-  type FragmentRecord,
+  FragmentRecord,
+  type FragmentRecordInput,
   RunMeta,
 } from '../../../helpers/report/summary-schema.ts';
 
@@ -13,8 +14,8 @@ const run = RunMeta.parse({
   istio: { from: '1.26.3', to: '1.27.1' },
 });
 
-type Rec = FragmentRecord extends infer R
-  ? R extends FragmentRecord
+type Rec = FragmentRecordInput extends infer R
+  ? R extends FragmentRecordInput
     ? Omit<R, 'scenario' | 'at'>
     : never
   : never;
@@ -22,7 +23,7 @@ type Rec = FragmentRecord extends infer R
 function fragment(scenario: string, ...records: Rec[]): Fragment {
   return {
     scenario,
-    records: records.map((r, i) => ({ ...r, scenario, at: 1000 * i }) as FragmentRecord),
+    records: records.map((r, i) => FragmentRecord.parse({ ...r, scenario, at: 1000 * i })),
     problems: [],
   };
 }
