@@ -33,6 +33,11 @@ function describeCondition(c: WaitCondition): string {
       return `waypoint ${c.namespace}/${c.name} rolled out on ${c.version}`;
     case 'gone':
       return `${c.objects.map((o) => `${o.kind}/${o.name}`).join(', ')} gone`;
+    default: {
+      // A condition added later still gets a line: its kind and the object it names, if any.
+      const named = c as { kind: string; namespace?: string; name?: string };
+      return `${named.kind}${named.name ? ` ${named.namespace ? `${named.namespace}/` : ''}${named.name}` : ''}`;
+    }
   }
 }
 
