@@ -316,10 +316,14 @@ export function renderCertificationPage(summary: PageSummary, options: PageOptio
   const v = VERDICT_STYLE[summary.verdict];
   const reasons =
     summary.reasons.length === 0 ? '' : `<ul>${summary.reasons.map((r) => `<li>${h(r)}</li>`).join('')}</ul>`;
+  const noteLines = [
+    ...summary.notes,
+    ...summary.scenarios.flatMap((s) => (s.deviations ?? []).map((d) => `${s.name}: ${d}`)),
+  ];
   const notes =
-    summary.notes.length === 0
+    noteLines.length === 0
       ? ''
-      : `<h2>Deviations and facts of this run</h2><ul class="notes">${summary.notes
+      : `<h2>Deviations and facts of this run</h2><ul class="notes">${noteLines
           .map((n) => `<li>${h(n)}</li>`)
           .join('')}</ul>`;
   const allure =
