@@ -10,6 +10,8 @@ import { Inventory } from '../../../helpers/k8s/inventory.ts';
 import { applyTracked, PreexistingObjectError } from '../../../helpers/k8s/tracked-apply.ts';
 import type { KubeObject } from '../../../helpers/k8s/types.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../../../helpers/labels.ts';
+import { installSailOperator } from '../../../helpers/mesh/install.ts';
+import { meshKube } from '../../../helpers/mesh/kube-adapter.ts';
 import { preflightCluster } from '../../../suites/cluster-preflight.ts';
 import { defaultResources } from '../../support/fake-api-store.ts';
 import { FakeApiServer, type StoredObject } from '../../support/fake-apiserver.ts';
@@ -444,5 +446,41 @@ describe('the sweep deletes by the inventory and nothing else', () => {
       env: bin.env(),
     });
     expect(await bin.calls()).toEqual([]);
+  });
+});
+
+describe('an operator OLM installed', () => {
+  it('waits on the OSSM 3 Deployment actually found (servicemesh-operator3 in openshift-operators), runs no helm', async () => {
+    fake.put({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'servicemesh-operator3', namespace: 'openshift-operators', generation: 1 },
+      spec: { replicas: 1 },
+      status: {
+        observedGeneration: 1,
+        replicas: 1,
+        updatedReplicas: 1,
+        readyReplicas: 1,
+        availableReplicas: 1,
+        conditions: [{ type: 'Available', status: 'True' }],
+      },
+    });
+    bin = await createStandInBin({ helm: [] });
+    const result = await installSailOperator(
+      meshKube(kube),
+      {
+        kubeconfig: fake.kubeconfigPath,
+        version: '1.30.3',
+        alreadyInstalled: true,
+        namespace: 'openshift-operators',
+        deployment: 'servicemesh-operator3',
+      },
+      { timeoutMs: 2_000, intervalMs: 20 },
+    );
+    expect(result.installedBy).toBe('existing');
+    expect(await bin.calls()).toEqual([]);
+    expect(fake.requests.map((r) => r.path)).toContain(
+      '/apis/apps/v1/namespaces/openshift-operators/deployments/servicemesh-operator3',
+    );
   });
 });
