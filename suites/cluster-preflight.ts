@@ -1,3 +1,4 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PrerequisiteError } from '../clusters/kind/prerequisites.ts';
 import type { Kube } from '../helpers/k8s/client.ts';
@@ -199,4 +200,11 @@ export async function installClusterPieces(
     await inventory.record({ type: 'crds', names: objects.map((o) => describeRef(refOf(o))) });
     await installGatewayApiCrds(mesh, { objects }, wait);
   });
+}
+
+/** `reports/cluster-checks.json`: what the preflight found (Gateway API CRDs, where the operator's API was read). */
+export async function writeClusterChecks(reportsDir: string, checked: ClusterPreflight): Promise<void> {
+  await mkdir(reportsDir, { recursive: true });
+  const record = { gatewayApi: checked.gatewayApi, notes: checked.notes };
+  await writeFile(join(reportsDir, 'cluster-checks.json'), `${JSON.stringify(record, null, 2)}\n`);
 }

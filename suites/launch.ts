@@ -19,7 +19,12 @@ import {
   supportedVersionsFromCrd,
   type Version,
 } from '../helpers/versions/index.ts';
-import { installClusterPieces, preflightCluster, preflightInput } from './cluster-preflight.ts';
+import {
+  installClusterPieces,
+  preflightCluster,
+  preflightInput,
+  writeClusterChecks,
+} from './cluster-preflight.ts';
 import { sailChartOverrides } from './install-support.ts';
 import type { LaunchOptions, LaunchResult } from './launch-contract.ts';
 import { checkNodeShape, nodeShape } from './node-shape.ts';
@@ -83,6 +88,7 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
       ),
     ),
   );
+  await writeClusterChecks(reportsDir, checked);
   const inventory = new Inventory(options.runDir);
   await installClusterPieces(mesh, inventory, checked.gatewayApi, wait, cacheDir);
   await progress.task(
