@@ -130,11 +130,15 @@ export async function scenarioSuite(name: string, subset?: ScenarioSubset): Prom
         if (unmet !== undefined) {
           await recorder.check(check ?? `${step.id} ${step.name}`, 'not-run', unmet);
           await test.annotate(unmet.reason, 'not-run');
+          await attach('not run', unmet.reason, 'text/plain');
           test.skip(unmet.reason);
           return;
         }
         const basis = basisOn(step, capabilities);
-        if (basis !== undefined) await test.annotate(basis, 'basis');
+        if (basis !== undefined) {
+          await test.annotate(basis, 'basis');
+          await attach('basis of this verdict on this cluster', basis, 'text/plain');
+        }
         const notRun = notRunReason(halt);
         if (notRun !== undefined) {
           if (check) await recorder.check(check, 'not-run', { reason: notRun });

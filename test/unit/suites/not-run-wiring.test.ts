@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,18 @@ let config: RunConfig;
 let childOutput: string;
 let records: FragmentRecord[];
 let junit: string;
+interface AllureNode {
+  name?: string;
+  status?: string;
+  attachments?: { name: string; source: string }[];
+  steps?: AllureNode[];
+}
+let allureResults: AllureNode[];
+const attachmentsOf = (n: AllureNode): { name: string; source: string }[] => [
+  ...(n.attachments ?? []),
+  ...(n.steps ?? []).flatMap(attachmentsOf),
+];
+let allureDir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aus-not-run-wiring-'));
@@ -77,6 +89,11 @@ beforeAll(async () => {
     .filter((line) => line.trim() !== '')
     .map((line) => FragmentRecord.parse(JSON.parse(line)));
   junit = await readFile(join(reportsDir, 'junit.xml'), 'utf8').catch(() => '');
+  allureDir = join(reportsDir, 'allure-results');
+  const files = (await readdir(allureDir).catch(() => [])).filter((f) => f.endsWith('-result.json'));
+  allureResults = await Promise.all(
+    files.map(async (f) => JSON.parse(await readFile(join(allureDir, f), 'utf8'))),
+  );
 }, SPAWN_TIMEOUT + 30_000);
 
 afterAll(async () => {
@@ -116,5 +133,17 @@ describe('a step whose needs the cluster lacks is reported not run, never passed
     expect(waypoint).toContain('name="not-run" value="not run: istiod-controller missing"');
     const weights = cases.find((c) => c.includes('baseline: reviews splits 90/10'));
     expect(weights).toContain('value="not run: data-plane, istiod-controller missing"');
+  });
+
+  it('shows the reason in allure: the skipped test carries a "not run" attachment naming the capability', async () => {
+    const result = allureResults.find((r) =>
+      r.name?.includes('wait for waypoint bookinfo/waypoint to be Programmed'),
+    );
+    expect(result, childOutput).toBeDefined();
+    expect(result?.status).toBe('skipped');
+    const attachment = result && attachmentsOf(result).find((a) => a.name === 'not run');
+    expect(attachment, JSON.stringify(result)).toBeDefined();
+    const body = await readFile(join(allureDir, attachment?.source ?? 'missing'), 'utf8');
+    expect(body).toBe('not run: istiod-controller missing');
   });
 });
