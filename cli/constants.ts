@@ -27,4 +27,6 @@ export type EveryScenarioListed = NoneMissing<Exclude<ScenarioName, (typeof RUN_
 /** Sail operator chart installed when `--operator-version` is not given (FACTS §1: newest release). */
 export const DEFAULT_OPERATOR_VERSION = '1.30.3';
 export const DEFAULT_WORKERS = 2;
+/** kind workers are containers on one machine; more than this is a typo, not a test bed. */
+export const MAX_KIND_WORKERS = 20;
 export const DEFAULT_REPORTS_DIR = 'reports';

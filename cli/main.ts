@@ -1,11 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isUserError, toError } from '../helpers/errors.ts';
 import { commands, completeProgramHelp } from './commands/index.ts';
+
+/** The version in package.json, read at start-up (a few hundred bytes; no import of JSON modules needed). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version?: string;
+  };
+  return pkg.version ?? 'unknown';
+}
 
 /** Builds the `ambient-upgrade` program; exported so tests can drive it without a subprocess. */
 export function buildProgram(): Command {
   const program = new Command('ambient-upgrade')
     .description('Certify upgrades of Istio ambient mode managed by the Sail operator')
+    .version(packageVersion(), '-V, --version', 'print the version of ambient-upgrade')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of commands) register(program);

@@ -3,11 +3,14 @@
 import { resolve } from 'node:path';
 import { UserError } from '../helpers/errors.ts';
 import type { KubeObject } from '../helpers/k8s/types.ts';
+import { prepareOutDir, removeCreatedDirs } from '../helpers/out-dir.ts';
 import { findScenario, SCENARIO_NAMES } from '../helpers/plan/scenarios/index.ts';
 import type { Plan } from '../helpers/plan/types.ts';
 import { checkUpgrade } from '../helpers/versions/skew.ts';
 import { parseVersion, type Version } from '../helpers/versions/version.ts';
-import { DEFAULT_OPERATOR_VERSION } from './constants.ts';
+import type { ScenarioSubset } from '../suites/scenario-suite.ts';
+import { SMOKE_SUBSET } from '../suites/smoke-subset.ts';
+import { DEFAULT_OPERATOR_VERSION, SMOKE_SCENARIO } from './constants.ts';
 
 export interface PlanFlags {
   scenario?: string;
@@ -96,9 +99,13 @@ async function validateObjects(flags: PlanFlags, plan: Plan): Promise<string> {
 /** `ambient-upgrade plan`: cheap checks first, so a typo fails at once, before samples, bundle or CRDs are read. */
 export async function planAction(flags: PlanFlags): Promise<void> {
   const scenarioName = required(flags.scenario, '--scenario', 'inplace');
-  const scenario = findScenario(scenarioName);
+  // `smoke` is a phase subset of another scenario's plan, exactly as `run --scenario smoke` runs it.
+  const subset = scenarioName === SMOKE_SCENARIO ? SMOKE_SUBSET : undefined;
+  const scenario = findScenario(subset?.plan ?? scenarioName);
   if (!scenario)
-    throw new UserError(`unknown scenario "${scenarioName}" — use one of: ${SCENARIO_NAMES.join(', ')}`);
+    throw new UserError(
+      `unknown scenario "${scenarioName}" — use one of: ${[...SCENARIO_NAMES, SMOKE_SCENARIO].join(', ')}`,
+    );
   const from = parseVersion(required(flags.from, '--from', '1.29.6'));
   const to = parseVersion(required(flags.to, '--to', '1.30.3'));
   const out = required(flags.out, '--out', 'plans/inplace');
@@ -107,7 +114,30 @@ export async function planAction(flags: PlanFlags): Promise<void> {
   const policy = checkUpgrade({ from, to, strategy: scenario.strategy });
   if (!policy.ok && !allowSkew) throw new UserError(`${scenario.name}: ${policy.reason}`);
   await checkInstallable(flags, from, to);
+  // Before samples, bundle and CRDs: an unwritable --out fails at once with the kernel's reason.
+  const created = await prepareOutDir(out, '--out');
+  try {
+    await renderAndWrite(flags, { scenario: scenario.name, subset, from, to, workers, allowSkew, out });
+  } catch (error) {
+    await removeCreatedDirs(created);
+    throw error;
+  }
+}
 
+interface PlanRequest {
+  scenario: string;
+  subset: ScenarioSubset | undefined;
+  from: Version;
+  to: Version;
+  workers: number;
+  allowSkew: boolean;
+  out: string;
+}
+
+async function renderAndWrite(
+  flags: PlanFlags,
+  { scenario, subset, from, to, workers, allowSkew, out }: PlanRequest,
+): Promise<void> {
   const { planCounts, renderPlan, writePlan } = await import('../helpers/plan/index.ts');
   const { describePlanNeeds } = await import('../helpers/plan/needs.ts');
   const { loadSamples } = await import('../helpers/mesh/samples.ts');
@@ -116,7 +146,10 @@ export async function planAction(flags: PlanFlags): Promise<void> {
     ...(flags.manifestsDir === undefined ? {} : { manifestsDir: flags.manifestsDir }),
   });
   const probeBundle = await buildProbeBundle();
-  const plan = renderPlan(scenario.name, { from, to, workers, samples, probeBundle, allowSkew });
+  const full = renderPlan(scenario, { from, to, workers, samples, probeBundle, allowSkew });
+  const plan = subset
+    ? { ...full, steps: full.steps.filter((step) => subset.phases.includes(step.phase)) }
+    : full;
   const validation = await validateObjects(flags, plan);
   const files = await writePlan(plan, out);
 
@@ -125,7 +158,9 @@ export async function planAction(flags: PlanFlags): Promise<void> {
     .map(([action, count]) => `${count} ${action}`)
     .join(', ');
   const lines = [
-    `plan ${plan.scenario}: ${plan.from} → ${plan.to} (${plan.strategy}, ${plan.workers} workers)`,
+    subset
+      ? `plan ${SMOKE_SCENARIO} (${subset.phases.join(' and ')} of ${plan.scenario}): ${plan.from}, ${plan.workers} workers`
+      : `plan ${plan.scenario}: ${plan.from} → ${plan.to} (${plan.strategy}, ${plan.workers} workers)`,
     `  ${counts.steps} steps (${actions}); ${counts.objects} objects in ${counts.applies} files`,
     `  ${validation}`,
     `  ${describePlanNeeds(plan.steps)}`,

@@ -1,5 +1,6 @@
 // `report` implementation: loaded when the command runs (allure, execa, listr2 progress).
-import { isAbsolute, join, relative } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { UserError } from '../helpers/errors.ts';
@@ -23,6 +24,11 @@ export interface ReportOutcome {
   html?: string;
 }
 
+/** The file URL `--open` hands the browser: resolve, not join, since the path is absolute when --out is. */
+export function reportFileUrl(indexHtml: string, cwd: string = process.cwd()): string {
+  return pathToFileURL(resolve(cwd, indexHtml)).href;
+}
+
 function opener(): string {
   if (process.platform === 'darwin') return 'open';
   if (process.platform === 'win32') return 'explorer';
@@ -39,6 +45,16 @@ export async function report(
   { reportsDir, out, open = false }: ReportOptions,
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): Promise<ReportOutcome> {
+  // A mistyped --reports-dir must not leave an empty folder with a summary of nothing in it.
+  const isDir = await stat(reportsDir).then(
+    (found) => found.isDirectory(),
+    () => false,
+  );
+  if (!isDir) {
+    throw new UserError(
+      `no reports folder at ${reportsDir} — pass the --reports-dir a run wrote to (or set AUS_REPORTS_DIR), or run \`npx ambient-upgrade run\` first`,
+    );
+  }
   const paths = reportPaths(reportsDir);
   const outDir = out ?? paths.html;
   const progress = createProgress();
@@ -70,8 +86,7 @@ export async function report(
   write(`junit:    ${paths.junit}`);
 
   if (open) {
-    const page = isAbsolute(written.page) ? written.page : join(process.cwd(), written.page);
-    const url = pathToFileURL(page).href;
+    const url = reportFileUrl(written.page);
     const result = await execa(opener(), [url], { reject: false, detached: true, stdio: 'ignore' });
     if (result.failed) write(`could not open a browser (${opener()}): open ${url} yourself`);
   }

@@ -13,6 +13,7 @@ import type { LaunchResult, LaunchSuites } from '../suites/launch-contract.ts';
 import { loadLaunchSuites } from './run-handoff.ts';
 import type { RunOptions } from './run-options.ts';
 import { chooseProgress, type Progress } from './run-progress.ts';
+import { versionPairProblems, withVersionProblems } from './run-version-check.ts';
 
 export interface RunDeps {
   readonly env?: NodeJS.ProcessEnv;
@@ -124,7 +125,9 @@ export async function executeRun(options: RunOptions, deps: RunDeps = {}): Promi
   const progress = deps.progress ?? chooseProgress(deps.env ?? process.env);
   const runId = deps.runId ?? newRunId();
   const runDir = runDirOf(runId, deps.runsRoot);
-  const { provider, record } = await prepare(options, runId, runDir, deps, progress);
+  const { provider, record } = await withVersionProblems(versionPairProblems(options), () =>
+    prepare(options, runId, runDir, deps, progress),
+  );
   progress.info(
     `run ${runId}: ${options.scenarios.join(', ')} on ${provider.describe()} (run folder ${runDir})`,
   );

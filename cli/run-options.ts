@@ -6,6 +6,7 @@ import {
   DEFAULT_OPERATOR_VERSION,
   DEFAULT_REPORTS_DIR,
   DEFAULT_WORKERS,
+  MAX_KIND_WORKERS,
   RUN_SCENARIOS,
   SELECTABLE_SCENARIOS,
 } from './constants.ts';
@@ -84,6 +85,9 @@ export const RunOptionsSchema = z.object({
     .min(2, {
       error:
         '--workers: at least 2 workers are needed (drain and rolling scenarios keep one schedulable) — pass --workers 2 or more',
+    })
+    .max(MAX_KIND_WORKERS, {
+      error: `--workers: at most ${MAX_KIND_WORKERS} kind workers (each is a container on this machine) — pass --workers 2 to ${MAX_KIND_WORKERS}`,
     }),
   operatorVersion: z.string().regex(/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, {
     message: '--operator-version: not a Sail chart version — use e.g. 1.30.3',
@@ -136,6 +140,8 @@ function checkCombinations(raw: RawRunFlags): void {
         ['--k8s-version', raw.k8sVersion],
         ['--node-image', raw.nodeImage],
         ['--registry-mirror', raw.registryMirror || undefined],
+        // An existing cluster's Ready workers are used as they are; only kind is built to a size.
+        ['--workers', raw.workers],
       ] as const
     ).filter(([, v]) => v !== undefined);
     if (kindOnly.length > 0) {

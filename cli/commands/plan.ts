@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
-import { DEFAULT_OPERATOR_VERSION, DEFAULT_WORKERS, RUN_SCENARIOS } from '../constants.ts';
+import { DEFAULT_OPERATOR_VERSION, DEFAULT_WORKERS, RUN_SCENARIOS, SMOKE_SCENARIO } from '../constants.ts';
 import type { PlanFlags } from '../plan-action.ts';
 
 export function register(program: Command): void {
   program
     .command('plan')
     .description('Render a scenario into numbered YAML files and plan.json, without a cluster')
-    .option('--scenario <name>', `one of ${RUN_SCENARIOS.join(', ')}`)
+    .option(
+      '--scenario <name>',
+      `one of ${RUN_SCENARIOS.join(', ')}, or ${SMOKE_SCENARIO} (setup and baseline of inplace)`,
+    )
     .option('--from <version>', 'Istio version to upgrade from, e.g. 1.29.6')
     .option('--to <version>', 'Istio version to upgrade to, e.g. 1.30.3')
     .option('--out <dir>', 'folder to write the plan to')
@@ -25,6 +28,10 @@ export function register(program: Command): void {
     .option(
       '--allow-skew',
       'render version pairs outside the skew policy (bug repros); findings go to plan.json',
+    )
+    .addHelpText(
+      'after',
+      '\nOffline: with --manifests-dir, --crd and --crds-dir nothing is fetched, so plan works on a machine without\nnetwork. Without them the files are fetched once and kept in .cache/ (later runs work offline).',
     )
     .action(async (flags: PlanFlags) => {
       const { planAction } = await import('../plan-action.ts');

@@ -3,6 +3,7 @@ import {
   DEFAULT_OPERATOR_VERSION,
   DEFAULT_REPORTS_DIR,
   DEFAULT_WORKERS,
+  MAX_KIND_WORKERS,
   RUN_SCENARIOS,
   SMOKE_SCENARIO,
 } from '../constants.ts';
@@ -39,7 +40,10 @@ export function register(program: Command): void {
       'Kubernetes version of the kind nodes (needs a recorded digest or --node-image)',
     )
     .option('--node-image <image@sha256:digest>', 'kind node image, pinned by digest')
-    .option('--workers <n>', `kind worker nodes, at least 2 (default ${DEFAULT_WORKERS})`)
+    .option(
+      '--workers <n>',
+      `kind worker nodes, 2 to ${MAX_KIND_WORKERS} (default ${DEFAULT_WORKERS}; an existing cluster's are used as they are)`,
+    )
     .option(
       '--operator-version <version>',
       `Sail operator Helm chart version (default ${DEFAULT_OPERATOR_VERSION})`,

@@ -12,6 +12,10 @@ export function register(program: Command): void {
       `Sail operator release whose CRD to fetch (default ${DEFAULT_OPERATOR_VERSION})`,
     )
     .option('--cache-dir <dir>', 'where fetched CRDs are cached (default .cache/crds)')
+    .addHelpText(
+      'after',
+      '\nOffline: with --crd nothing is fetched, so versions works on a machine without network. Without it the\nchart CRDs are fetched once and kept in --cache-dir (later runs work offline).',
+    )
     .action(async (flags: VersionsFlags) => {
       const { formatVersionsReport, resolveSupportedVersions } = await import('../versions-action.ts');
       const { supported, source } = await resolveSupportedVersions(flags);

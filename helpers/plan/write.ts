@@ -6,8 +6,9 @@ import { UserError } from '../errors.ts';
 import { type ObjectRef, refOf } from '../k8s/types.ts';
 import { stepNeeds } from './needs.ts';
 import type { Plan, Step } from './types.ts';
+import { upgradePatchFile, upgradePatchYaml } from './upgrade-patch.ts';
 
-const STEP_FILE = /^\d{3,}-[a-z0-9-]*\.yaml$/;
+const STEP_FILE = /^\d{3,}-[a-z0-9-]*(\.patch)?\.yaml$/;
 
 /** One entry of plan.json: the step as the runner sees it, objects reduced to references. */
 export interface PlanJsonStep {
@@ -110,7 +111,8 @@ export function applyFileYaml(step: Extract<Step, { action: 'apply' }>): string 
 }
 
 /**
- * Writes one YAML file per apply step (named by the step: `<id>-<slug>.yaml`, so files sort in apply order) and
+ * Writes one YAML file per apply step (named by the step: `<id>-<slug>.yaml`, so files sort in apply order), one
+ * `<id>-<slug>.patch.yaml` per upgrade step (its merge patch) and
  * `plan.json`, after removing numbered YAML files an earlier plan left in `outDir`. Returns the paths written,
  * plan.json last.
  */
@@ -123,9 +125,10 @@ export async function writePlan(plan: Plan, outDir: string): Promise<string[]> {
     }
     const written: string[] = [];
     for (const step of plan.steps) {
-      if (step.action !== 'apply') continue;
-      const path = join(outDir, step.file);
-      await writeFile(path, applyFileYaml(step));
+      if (step.action !== 'apply' && step.action !== 'upgrade') continue;
+      // Upgrade patches get a file too, so a reviewer sees the exact change beside the applied objects.
+      const path = join(outDir, step.action === 'apply' ? step.file : upgradePatchFile(step));
+      await writeFile(path, step.action === 'apply' ? applyFileYaml(step) : upgradePatchYaml(step));
       written.push(path);
     }
     const planPath = join(outDir, 'plan.json');

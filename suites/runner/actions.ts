@@ -12,6 +12,7 @@ import {
   ztunnelPodOnNode,
 } from '../../helpers/mesh/ztunnel-pods.ts';
 import type { ApplyStep, DeleteStep, DrainStep, LabelStep, UpgradeStep } from '../../helpers/plan/types.ts';
+import { upgradePatch } from '../../helpers/plan/upgrade-patch.ts';
 import type { RunContext } from './context.ts';
 import { nodeName } from './nodes.ts';
 import { type Evidence, failed, json, passed, type StepOutcome } from './outcome.ts';
@@ -50,12 +51,7 @@ export async function runLabel(step: LabelStep, ctx: RunContext): Promise<StepOu
 }
 
 export async function runUpgrade(step: UpgradeStep, ctx: RunContext): Promise<StepOutcome> {
-  const stored = await mergePatch(
-    ctx.kube,
-    step.target,
-    { spec: { ...(step.spec ?? {}), version: step.version } },
-    { signal: ctx.signal },
-  );
+  const stored = await mergePatch(ctx.kube, step.target, upgradePatch(step), { signal: ctx.signal });
   const generation = Number(stored.metadata.generation ?? 0);
   ctx.generations.set(refKey(step.target), generation);
   const spec = (stored.spec ?? {}) as Record<string, unknown>;

@@ -64,6 +64,11 @@ describe('ambient-upgrade plan: refusals are one clear line, exit 2, nothing wri
       ['--scenario', 'inplace', '--to', '1.30.3'],
       /^ambient-upgrade: --from is required — e\.g\. --from 1\.29\.6/,
     ],
+    [
+      // Node's recursive mkdir spins at 100 % CPU under /proc; this must fail at once.
+      ['--scenario', 'inplace', '--from', '1.29.6', '--to', '1.30.3', '--out', '/proc/x'],
+      /^ambient-upgrade: --out \/proc\/x: cannot create \/proc\/x \(ENOENT, .*\) — pass a writable folder$/,
+    ],
   ])('%j', async (args, message) => {
     const result = await cli(...base, ...args);
     expect(result.exitCode).toBe(2);
@@ -112,6 +117,29 @@ describe('ambient-upgrade plan and versions', { timeout: SPAWNED_CLI_TIMEOUT_MS 
     );
     expect(clients).toContain('probe.mjs');
     expect(clients.length).toBeGreaterThan(10_000);
+    expect(files.filter((name) => name.endsWith('.patch.yaml'))).toHaveLength(3);
+  }, 120_000);
+
+  it('plans smoke like run runs it: the setup and baseline of inplace, no upgrade', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'aus-plan-smoke-'));
+    const result = await cli(
+      ...['plan', '--scenario', 'smoke', '--from', '1.29.6', '--to', '1.30.3', '--out', out],
+      ...['--crd', ISTIO_CRD, '--manifests-dir', SAMPLES, '--crds-dir', upstream],
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^plan smoke \(setup and baseline of inplace\): v1\.29\.6, 2 workers/);
+    const plan = JSON.parse(await readFile(join(out, 'plan.json'), 'utf8')) as {
+      steps: { action: string; phase: string }[];
+    };
+    expect(new Set(plan.steps.map((step) => step.phase))).toEqual(new Set(['setup', 'baseline']));
+    expect(plan.steps.some((step) => step.action === 'upgrade')).toBe(false);
+  }, 120_000);
+
+  it('--version prints the package version', async () => {
+    const result = await cli('--version');
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.trim()).toBe(pkg.version);
   });
 
   it('lists versions and default paths from a CRD file', async () => {
@@ -127,5 +155,8 @@ describe('ambient-upgrade plan and versions', { timeout: SPAWNED_CLI_TIMEOUT_MS 
     const result = await cli(command, '--help');
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('--crd <file>');
+    expect(result.stdout).toMatch(
+      /Offline: with --.* nothing is fetched, so \w+ works on a machine without\s+network/,
+    );
   });
 });

@@ -27,7 +27,6 @@ describe('run options', () => {
       kubeconfig: 'kc.yaml',
       context: 'lab',
       allowCluster: 'lab',
-      workers: '3',
       timeoutScale: '2.5',
     });
     expect(options.scenarios).toEqual(['inplace', 'ztunnel-rolling']);
@@ -37,8 +36,8 @@ describe('run options', () => {
       context: 'lab',
       allowCluster: 'lab',
     });
-    expect(options.workers).toBe(3);
     expect(options.timeoutScale).toBe(2.5);
+    expect(parseRunOptions({ workers: '3' }).workers).toBe(3);
   });
 
   it.each([
@@ -51,6 +50,10 @@ describe('run options', () => {
     [{ workers: '1' }, /^--workers: at least 2 workers/],
     [{ workers: 'two' }, /^--workers: not a number/],
     [{ workers: '2.5' }, /^--workers: not an integer/],
+    [{ workers: '-3' }, /^--workers: at least 2 workers/],
+    [{ workers: '21' }, /^--workers: at most 20 kind workers/],
+    [{ kubeconfig: 'kc', workers: '3' }, /^--workers only apply to --provider kind/],
+    [{ timeoutScale: '-2' }, /^--timeout-scale: must be above 0/],
     [{ timeoutScale: '0' }, /^--timeout-scale: must be above 0/],
     [{ operatorVersion: 'main' }, /^--operator-version: not a Sail chart version/],
     [{ k8sVersion: '1.36' }, /^--k8s-version: not a Kubernetes version/],

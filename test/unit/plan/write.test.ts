@@ -2,10 +2,11 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { renderPlan } from '../../../helpers/plan/render.ts';
 import type { Plan } from '../../../helpers/plan/types.ts';
 import { STEP_ACTIONS } from '../../../helpers/plan/types.ts';
+import { upgradePatchFile } from '../../../helpers/plan/upgrade-patch.ts';
 import { writePlan } from '../../../helpers/plan/write.ts';
 import { renderInput } from './fixtures.ts';
 
@@ -22,11 +23,11 @@ beforeAll(async () => {
 
 describe('writePlan', () => {
   it('writes one YAML file per apply step in apply order, plan.json last, and removes stale step files', async () => {
-    const applies = plan.steps.filter((step) => step.action === 'apply');
-    expect(written.map((path) => path.slice(dir.length + 1))).toEqual([
-      ...applies.map((step) => (step.action === 'apply' ? step.file : '')),
-      'plan.json',
-    ]);
+    const filed = plan.steps.flatMap((step) =>
+      step.action === 'apply' ? [step.file] : step.action === 'upgrade' ? [upgradePatchFile(step)] : [],
+    );
+    expect(written.map((path) => path.slice(dir.length + 1))).toEqual([...filed, 'plan.json']);
+    expect(filed.filter((name) => name.endsWith('.patch.yaml')).length).toBeGreaterThan(0);
     const files = (await readdir(dir)).sort();
     expect(files).toEqual([...written.map((path) => path.slice(dir.length + 1)), 'notes.txt'].sort());
     const yamlFiles = files.filter((name) => name.endsWith('.yaml'));
@@ -43,6 +44,18 @@ describe('writePlan', () => {
         (doc) => doc.toJS() as unknown,
       );
       expect(docs).toEqual(step.objects);
+    }
+  });
+
+  it('writes each upgrade patch, exactly what the runner sends, beside the applied objects', async () => {
+    const upgrades = plan.steps.filter((step) => step.action === 'upgrade');
+    expect(upgrades.length).toBeGreaterThan(0);
+    for (const step of upgrades) {
+      const text = await readFile(join(dir, upgradePatchFile(step)), 'utf8');
+      expect(parse(text)).toEqual({ spec: { ...(step.spec ?? {}), version: step.version } });
+      expect(text).toContain(
+        `kubectl patch ${step.target.kind.toLowerCase()}.sailoperator.io ${step.target.name}`,
+      );
     }
   });
 
