@@ -1,11 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
 import { parse } from 'yaml';
-import { workflowSchema } from './workflow-schema.ts';
 
-// The project's workflow linter: pure checks over parsed YAML, each returning the problems it found as
-// sentences, so a test can show every problem at once and the checks themselves can be tested on bad input.
+// The project's own workflow rules, which actionlint (the syntax, expressions, matrix keys, inputs and the
+// shellcheck of `run:` scripts: see actionlint.ts) cannot know: pure checks over parsed YAML, each returning the
+// problems it found as sentences, so a test shows every problem at once and each check is tested on bad input.
 
 export interface Step {
   name?: string;
@@ -43,18 +42,6 @@ export function loadWorkflows(dir: string): LoadedWorkflow[] {
       // YAML 1.2 (the `yaml` default) keeps `on` a string key, as GitHub reads it.
       return { file: n, text, doc: parse(text, { uniqueKeys: true }) as unknown };
     });
-}
-
-const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-const validate = ajv.compile(workflowSchema);
-
-/** Schema problems, as `<path>: <message>`; an empty list means the document is a valid workflow. */
-export function schemaProblems(doc: unknown): string[] {
-  if (validate(doc)) return [];
-  return (validate.errors ?? []).map((e) => {
-    const extra = 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : '';
-    return `${e.instancePath || '(root)'}: ${e.message ?? 'invalid'}${extra}`;
-  });
 }
 
 function steps(wf: Workflow): { job: string; step: Step }[] {
@@ -127,38 +114,6 @@ export function undocumentedCommands(wf: Workflow): string[] {
           .filter((c) => !DOCUMENTED_COMMANDS.some((d) => c === d || c.startsWith(`${d} `)))
           .map((c) => `${job}: "${c}" is not a documented command (${DOCUMENTED_COMMANDS.join(', ')})`),
   );
-}
-
-function expressions(value: unknown): string[] {
-  const text = JSON.stringify(value) ?? '';
-  return [...text.matchAll(/\$\{\{(.*?)\}\}/g)].map((m) => m[1] ?? '');
-}
-
-/** `matrix.<key>` references that the job's matrix does not define (a typo renders as an empty string). */
-export function unknownMatrixRefs(wf: Workflow): string[] {
-  return Object.entries(wf.jobs).flatMap(([job, j]) => {
-    const matrix = j.strategy?.matrix ?? {};
-    const keys = new Set(Object.keys(matrix).filter((k) => k !== 'include' && k !== 'exclude'));
-    for (const entry of (matrix.include as Record<string, unknown>[] | undefined) ?? []) {
-      for (const k of Object.keys(entry)) keys.add(k);
-    }
-    const refs = expressions(j).flatMap((e) =>
-      [...e.matchAll(/\bmatrix\.([A-Za-z_][\w-]*)/g)].map((m) => m[1] ?? ''),
-    );
-    return [...new Set(refs)]
-      .filter((r) => !keys.has(r))
-      .map((r) => `${job}: matrix.${r} is not in the matrix`);
-  });
-}
-
-/** `inputs.<name>` references that no workflow_dispatch input declares. */
-export function unknownInputRefs(wf: Workflow): string[] {
-  const dispatch = wf.on.workflow_dispatch as { inputs?: Record<string, unknown> } | null | undefined;
-  const declared = new Set(Object.keys(dispatch?.inputs ?? {}));
-  const refs = expressions(wf.jobs).flatMap((e) =>
-    [...e.matchAll(/\binputs\.([A-Za-z_][\w-]*)/g)].map((m) => m[1] ?? ''),
-  );
-  return [...new Set(refs)].filter((r) => !declared.has(r)).map((r) => `inputs.${r} is not a declared input`);
 }
 
 /** Artifacts are most needed when the run failed: every upload step must run `if: always()`. */
