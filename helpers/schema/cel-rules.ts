@@ -1,94 +1,119 @@
+import { Environment } from '@marcbachmann/cel-js';
 import { isSchemaNode, type SchemaNode } from './convert-schema.ts';
 
-type Check = (self: unknown) => boolean;
+// The CRDs' own `x-kubernetes-validations` rules, evaluated by a CEL library (@marcbachmann/cel-js) instead of
+// re-implemented by hand. A rule that calls a function of the Kubernetes CEL library the JS library lacks
+// (url(), isURL(), isIP(), quantity(), …) is left to the real apiserver and reported as not checked.
 
-function field(value: unknown, key: string): unknown {
-  return isSchemaNode(value) ? value[key] : undefined;
-}
+const environment = new Environment({ unlistedVariablesAreDyn: true });
 
-function has(value: unknown, key: string): boolean {
-  return field(value, key) !== undefined;
-}
-
-function sizeOf(value: unknown): number {
-  if (typeof value === 'string' || Array.isArray(value)) return value.length;
-  return isSchemaNode(value) ? Object.keys(value).length : 0;
-}
-
-/**
- * The CEL `x-kubernetes-validations` rules that matter to the suite's objects, re-implemented by hand
- * (ajv cannot run CEL). Keyed by the rule text with whitespace collapsed, so a reworded upstream rule
- * shows up as "not checked" instead of being checked wrongly. Defaults the apiserver applies before CEL
- * (backendRef group "" and kind Service) are applied here too.
- */
-export const IMPLEMENTED_CEL_RULES: ReadonlyMap<string, Check> = new Map<string, Check>([
-  // IstioCNI and ZTunnel are singletons.
-  ["self.metadata.name == 'default'", (self) => field(field(self, 'metadata'), 'name') === 'default'],
-  // Istio: values.global.istioNamespace, when set, must equal spec.namespace.
-  [
-    '!has(self.values) || !has(self.values.global) || !has(self.values.global.istioNamespace) || self.values.global.istioNamespace == self.__namespace__',
-    (self) => {
-      const istioNamespace = field(field(field(self, 'values'), 'global'), 'istioNamespace');
-      return istioNamespace === undefined || istioNamespace === field(self, 'namespace');
-    },
-  ],
-  // HTTPRoute backendRef to a core Service needs a port.
-  [
-    "(size(self.group) == 0 && self.kind == 'Service') ? has(self.port) : true",
-    (self) => {
-      const group = field(self, 'group') ?? '';
-      const kind = field(self, 'kind') ?? 'Service';
-      return !(sizeOf(group) === 0 && kind === 'Service') || has(self, 'port');
-    },
-  ],
-  // Gateway listener names are unique.
-  [
-    'self.all(l1, self.exists_one(l2, l1.name == l2.name))',
-    (self) => {
-      const names = Array.isArray(self) ? self.map((listener) => field(listener, 'name')) : [];
-      return new Set(names).size === names.length;
-    },
-  ],
-  // Gateway: plain HTTP/TCP/UDP listeners carry no TLS block.
-  [
-    "self.all(l, l.protocol in ['HTTP', 'TCP', 'UDP'] ? !has(l.tls) : true)",
-    (self) =>
-      !Array.isArray(self) ||
-      self.every(
-        (listener) =>
-          !['HTTP', 'TCP', 'UDP'].includes(String(field(listener, 'protocol'))) || !has(listener, 'tls'),
-      ),
-  ],
-  // AuthorizationPolicy: at most one of selector, targetRef, targetRefs.
-  [
-    '(has(self.selector) ? 1 : 0) + (has(self.targetRef) ? 1 : 0) + (has(self.targetRefs) ? 1 : 0) <= 1',
-    (self) => ['selector', 'targetRef', 'targetRefs'].filter((key) => has(self, key)).length <= 1,
-  ],
-  // AuthorizationPolicy targetRef(s).namespace must be empty (same-namespace only).
-  ['self.size() == 0', (self) => sizeOf(self) === 0],
-]);
-
-export interface CelOutcome {
-  /** `<path>: <CRD message>` for every implemented rule that failed. */
-  errors: string[];
-  /** `<path>: <rule>` for rules on present fields that are not implemented (not evaluated). */
-  unchecked: string[];
-}
-
-const RuleSchema = (value: unknown): { rule: string; message?: string } | undefined => {
-  const rule = field(value, 'rule');
-  const message = field(value, 'message');
-  if (typeof rule !== 'string') return undefined;
-  return typeof message === 'string' ? { rule, message } : { rule };
-};
+/** Every function and macro the library defines (its standard library and string extensions). */
+export const LIBRARY_FUNCTIONS: ReadonlySet<string> = new Set(
+  environment.getDefinitions().functions.map((definition) => definition.name),
+);
 
 export function normaliseRule(rule: string): string {
   return rule.replace(/\s+/g, ' ').trim();
 }
 
+/** Names called in a rule (`f(` and `.f(`). */
+export function calledFunctions(rule: string): string[] {
+  return [...new Set([...rule.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((match) => match[1] ?? ''))];
+}
+
+export type RuleHandling = 'library' | 'apiserver' | 'transition';
+
+/** Who evaluates a rule: the library, the apiserver (a function the library lacks), or nobody here (`oldSelf`). */
+export function ruleHandling(rule: string): RuleHandling {
+  if (/\boldSelf\b/.test(rule)) return 'transition';
+  return calledFunctions(rule).every((name) => LIBRARY_FUNCTIONS.has(name)) ? 'library' : 'apiserver';
+}
+
+type Compiled = (context: Record<string, unknown>) => unknown;
+const compiled = new Map<string, Compiled | Error>();
+
+function compile(rule: string): Compiled | Error {
+  let entry = compiled.get(rule);
+  if (entry === undefined) {
+    try {
+      entry = environment.parse(rule) as Compiled;
+    } catch (error) {
+      entry = error instanceof Error ? error : new Error(String(error));
+    }
+    compiled.set(rule, entry);
+  }
+  return entry;
+}
+
+// CEL reserved words a Kubernetes property may be named; the apiserver exposes them as `__<word>__`.
+const RESERVED = new Set(
+  'as break const continue else false for function if import in let loop package namespace null return true var void while'.split(
+    ' ',
+  ),
+);
+
+function escapeName(name: string): string | undefined {
+  if (RESERVED.has(name)) return `__${name}__`;
+  if (!/[_.\-/]/.test(name)) return undefined;
+  const escaped = name
+    .replace(/__/g, '__underscores__')
+    .replace(/\./g, '__dot__')
+    .replace(/-/g, '__dash__')
+    .replace(/\//g, '__slash__');
+  return escaped === name ? undefined : escaped;
+}
+
 /**
- * Walks the original CRD schema alongside an object and evaluates the implemented CEL rules on every
- * field that is present. Transition rules (`oldSelf`) only apply to updates and are skipped.
+ * The value as the apiserver hands it to CEL: schema defaults applied (they run before validation), integers
+ * as CEL ints, and properties with reserved or special names also under their escaped name.
+ */
+function celValue(schema: SchemaNode | undefined, value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = schema && isSchemaNode(schema.items) ? schema.items : undefined;
+    return value.map((item) => celValue(items, item));
+  }
+  if (typeof value === 'number') {
+    return Number.isInteger(value) && schema?.type !== 'number' ? BigInt(value) : value;
+  }
+  if (!isSchemaNode(value)) return value;
+  const properties = schema && isSchemaNode(schema.properties) ? schema.properties : {};
+  const additional =
+    schema && isSchemaNode(schema.additionalProperties) ? schema.additionalProperties : undefined;
+  const withDefaults: Record<string, unknown> = { ...value };
+  for (const [name, child] of Object.entries(properties)) {
+    if (withDefaults[name] === undefined && isSchemaNode(child) && child.default !== undefined) {
+      withDefaults[name] = structuredClone(child.default);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, child] of Object.entries(withDefaults)) {
+    const childSchema = properties[name];
+    const converted = celValue(isSchemaNode(childSchema) ? childSchema : additional, child);
+    out[name] = converted;
+    const escaped = escapeName(name);
+    if (escaped !== undefined) out[escaped] = converted;
+  }
+  return out;
+}
+
+export interface CelOutcome {
+  /** `<path>: <CRD message>` for every evaluated rule that returned false. */
+  errors: string[];
+  /** `<path>: <rule>` for rules on present fields left to the apiserver (a function the library lacks, or an
+   * evaluation error the library raises where cel-go would not). */
+  unchecked: string[];
+}
+
+const RuleSchema = (value: unknown): { rule: string; message?: string } | undefined => {
+  const rule = isSchemaNode(value) ? value.rule : undefined;
+  const message = isSchemaNode(value) ? value.message : undefined;
+  if (typeof rule !== 'string') return undefined;
+  return typeof message === 'string' ? { rule, message } : { rule };
+};
+
+/**
+ * Walks the original CRD schema alongside an object and evaluates every rule on every field that is present.
+ * Transition rules (`oldSelf`) only apply to updates and are skipped.
  */
 export function checkCelRules(schema: SchemaNode, instance: unknown): CelOutcome {
   const outcome: CelOutcome = { errors: [], unchecked: [] };
@@ -96,23 +121,40 @@ export function checkCelRules(schema: SchemaNode, instance: unknown): CelOutcome
   return outcome;
 }
 
+function evaluate(schema: SchemaNode, value: unknown, path: string, outcome: CelOutcome): void {
+  const rules = schema['x-kubernetes-validations'];
+  if (!Array.isArray(rules)) return;
+  let self: unknown;
+  for (const entry of rules) {
+    const parsed = RuleSchema(entry);
+    if (!parsed) continue;
+    const rule = normaliseRule(parsed.rule);
+    const handling = ruleHandling(rule);
+    if (handling === 'transition') continue;
+    const shown = rule.length > 80 ? `${rule.slice(0, 77)}...` : rule;
+    const program = handling === 'library' ? compile(rule) : undefined;
+    if (program === undefined || program instanceof Error) {
+      outcome.unchecked.push(`${path || '/'}: ${shown}`);
+      continue;
+    }
+    self ??= celValue(schema, value);
+    let result: unknown;
+    try {
+      result = program({ self });
+    } catch (error) {
+      // Where the library and cel-go disagree (has() on a nested select, an error short-circuited by &&), the
+      // rule is not judged here: it goes to the apiserver, and the validator says so.
+      const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      outcome.unchecked.push(`${path || '/'}: ${shown} (library: ${why})`);
+      continue;
+    }
+    if (result !== true) outcome.errors.push(`${path || '/'}: ${parsed.message ?? `fails rule ${rule}`}`);
+  }
+}
+
 function walk(schema: SchemaNode, value: unknown, path: string, outcome: CelOutcome): void {
   if (value === undefined) return;
-  const rules = schema['x-kubernetes-validations'];
-  if (Array.isArray(rules)) {
-    for (const entry of rules) {
-      const parsed = RuleSchema(entry);
-      if (!parsed) continue;
-      const rule = normaliseRule(parsed.rule);
-      if (/\boldSelf\b/.test(rule)) continue;
-      const check = IMPLEMENTED_CEL_RULES.get(rule);
-      if (!check) {
-        outcome.unchecked.push(`${path || '/'}: ${rule.length > 80 ? `${rule.slice(0, 77)}...` : rule}`);
-      } else if (!check(value)) {
-        outcome.errors.push(`${path || '/'}: ${parsed.message ?? `fails rule ${rule}`}`);
-      }
-    }
-  }
+  evaluate(schema, value, path, outcome);
   const { properties, items, additionalProperties } = schema;
   if (isSchemaNode(properties) && isSchemaNode(value)) {
     for (const [name, child] of Object.entries(properties)) {

@@ -1,4 +1,4 @@
-export { type CelOutcome, checkCelRules, IMPLEMENTED_CEL_RULES } from './cel-rules.ts';
+export { type CelOutcome, checkCelRules, ruleHandling } from './cel-rules.ts';
 export { toAjvRootSchema, toAjvSchema } from './convert-schema.ts';
 export { KubeObjectSchema, parseKubeObjects } from './kube-object.ts';
 export { crdsFromYaml, isCrd, loadUpstreamCrds, UPSTREAM_CRD_LOCATIONS } from './load-upstream-crds.ts';

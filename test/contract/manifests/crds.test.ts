@@ -76,7 +76,7 @@ describe('loadCrds', () => {
     ]) {
       expect(validator.validate(object)).toMatchObject({ ok: true, checkedBy: 'crd-schema' });
     }
-  });
+  }, 120_000); // parses and compiles every CRD twice: slow on a loaded 2-core machine
 
   it('reads an upstream-layout folder without fetching', async () => {
     const crds = await loadCrds({

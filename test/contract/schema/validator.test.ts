@@ -156,7 +156,7 @@ describe('metadata and kinds', () => {
   });
 });
 
-describe('CEL rules implemented by hand', () => {
+describe('CEL rules evaluated by the library', () => {
   it('requires the ZTunnel and IstioCNI name default', () => {
     const object = ztunnel({ version: 'v1.30.3' });
     expect(errorsOf({ ...object, metadata: { ...object.metadata, name: 'other' } })).toEqual([
