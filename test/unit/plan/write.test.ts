@@ -32,7 +32,7 @@ describe('writePlan', () => {
     expect(files).toEqual([...written.map((path) => path.slice(dir.length + 1)), 'notes.txt'].sort());
     const yamlFiles = files.filter((name) => name.endsWith('.yaml'));
     // Files are named by their step's position: the first is the first apply step (after the node labels).
-    const first = applies[0];
+    const first = plan.steps.find((step) => step.action === 'apply');
     expect(first && yamlFiles[0]).toBe(first?.action === 'apply' ? first.file : '');
     expect(yamlFiles[0]?.startsWith(`${first?.id}-`)).toBe(true);
   });
