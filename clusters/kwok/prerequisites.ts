@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { UserError } from '../../helpers/errors.ts';
 import { findOnPath } from '../tools.ts';
 import {
@@ -41,9 +42,17 @@ export async function kwokUnavailableReason(
   const cacheDir = cacheDirOf(env);
   const binaries = kwokBinaries(versions, cacheDir);
   const missing = await missingBinaries(binaries);
+  // The Sail operator cannot be built from the module proxy (it refuses the module): the user provides it.
+  const provided = new Set([basename(binaries.sailOperator), basename(binaries.sailChart)]);
+  const unbuilt = missing.filter((name) => !provided.has(name));
+  if (unbuilt.length > 0) {
+    return {
+      reason: `--provider kwok: ${unbuilt.join(', ')} not built in ${cacheDir} — run clusters/kwok/build/build.sh (needs Go; see the README)`,
+    };
+  }
   if (missing.length > 0) {
     return {
-      reason: `--provider kwok: ${missing.join(', ')} not built in ${cacheDir} — run clusters/kwok/build/build.sh (needs Go; see the README)`,
+      reason: `--provider kwok: no prebuilt Sail operator ${versions.sailOperator} in ${cacheDir}/bin (${missing.join(', ')}) — the Go module proxy does not serve it; put its binary and chart folder there (see the README)`,
     };
   }
   return { versions, binaries };

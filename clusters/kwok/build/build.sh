@@ -5,9 +5,12 @@
 # a newer one from the module proxy when a module asks for it).
 #
 #   AUS_CACHE_DIR     cache root (default ~/.cache/ambient-upgrade-suite); binaries land in $AUS_CACHE_DIR/bin
-#   SAIL_OPERATOR_SRC a git checkout (or plain copy) of github.com/istio-ecosystem/sail-operator holding tag
-#                     1.30.3, used when the module proxy refuses the module (it does here: 403)
-#   AUS_BUILD_ONLY    space-separated subset of: assets kubernetes etcd kwok helm sail-operator
+#   AUS_BUILD_ONLY    space-separated subset of: assets kubernetes etcd kwok helm
+#
+# Not built here: the Sail operator. The module proxy refuses github.com/istio-ecosystem/sail-operator (403 "This
+# module version is not available", any version), so it cannot come from Go modules. The kwok provider runs a
+# prebuilt Sail operator $SAIL_OPERATOR_VERSION binary and its chart folder, put by the user at
+# $AUS_CACHE_DIR/bin/sail-operator-$SAIL_OPERATOR_VERSION and …/sail-operator-$SAIL_OPERATOR_VERSION.chart.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=versions.env
@@ -16,7 +19,7 @@ cache="${AUS_CACHE_DIR:-$HOME/.cache/ambient-upgrade-suite}"
 bin="$cache/bin"
 mkdir -p "$bin"
 export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--mod=readonly}"
-only="${AUS_BUILD_ONLY:-assets kubernetes etcd kwok helm sail-operator}"
+only="${AUS_BUILD_ONLY:-assets kubernetes etcd kwok helm}"
 wants() { [[ " $only " == *" $1 "* ]]; }
 log() { printf '[build %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 have() { [ -x "$bin/$1" ]; }
@@ -65,60 +68,6 @@ build_helm() {
   go_build "$here/modules/helm" "helm-$v" "-s -w -X helm.sh/helm/v4/internal/version.version=$v" helm.sh/helm/v4/cmd/helm
 }
 
-# The Sail operator: source from the module proxy when it serves the pinned pseudo-version, else from
-# SAIL_OPERATOR_SRC (checked against the pinned commit when it is a git checkout). Its chart (with CRDs) is copied
-# beside the binary, because the provider Helm-installs exactly the chart of the operator it runs.
-build_sail_operator() {
-  local v="$SAIL_OPERATOR_VERSION" name="sail-operator-$SAIL_OPERATOR_VERSION" src="" work mod
-  if have "$name" && [ -f "$bin/$name.chart/Chart.yaml" ]; then log "sail-operator $v already built"; return; fi
-  work="$(mktemp -d)"
-  trap 'rm -rf "$work"' RETURN
-  if mod="$(go mod download -json "github.com/istio-ecosystem/sail-operator@$SAIL_OPERATOR_PSEUDO_VERSION" 2>/dev/null)" &&
-    src="$(printf '%s' "$mod" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')" && [ -n "$src" ]; then
-    log "sail-operator $v from the module proxy ($SAIL_OPERATOR_PSEUDO_VERSION)"
-    cp -r "$src/." "$work/" && chmod -R u+w "$work"
-  elif [ -n "${SAIL_OPERATOR_SRC:-}" ]; then
-    if git -C "$SAIL_OPERATOR_SRC" rev-parse --git-dir >/dev/null 2>&1; then
-      local got
-      got="$(git -C "$SAIL_OPERATOR_SRC" rev-list -1 "$v" 2>/dev/null || true)"
-      if [ "$got" != "$SAIL_OPERATOR_COMMIT" ]; then
-        echo "build: SAIL_OPERATOR_SRC tag $v is '${got:-missing}', expected $SAIL_OPERATOR_COMMIT" >&2
-        return 1
-      fi
-      git -C "$SAIL_OPERATOR_SRC" archive "$SAIL_OPERATOR_COMMIT" | tar -x -C "$work"
-    else
-      cp -r "$SAIL_OPERATOR_SRC/." "$work/"
-    fi
-    log "sail-operator $v from SAIL_OPERATOR_SRC=$SAIL_OPERATOR_SRC"
-  else
-    echo "build: the module proxy does not serve github.com/istio-ecosystem/sail-operator@$SAIL_OPERATOR_PSEUDO_VERSION;" \
-      "set SAIL_OPERATOR_SRC to a checkout holding tag $v" >&2
-    return 1
-  fi
-  local line file expr
-  while IFS= read -r line; do
-    case "$line" in '' | '#'*) continue ;; esac
-    file="${line%%|*}" expr="${line#*|}"
-    cp "$work/$file" "$work/$file.orig"
-    sed -i "$expr" "$work/$file"
-    if cmp -s "$work/$file" "$work/$file.orig"; then
-      echo "build: source edit changed nothing in $file: $expr" >&2
-      return 1
-    fi
-    rm -f "$work/$file.orig"
-  done <"$here/sail-operator.source-edits"
-  while IFS= read -r line; do
-    case "$line" in '' | '#'*) continue ;; esac
-    (cd "$work" && go mod edit -replace "$line")
-  done <"$here/sail-operator.replaces"
-  # The replaces change the module graph: tidy writes the go.sum entries they need.
-  (cd "$work" && GOFLAGS=-mod=mod go mod tidy)
-  local gm="github.com/istio-ecosystem/sail-operator/pkg/version"
-  GOFLAGS=-mod=mod go_build "$work" "$name" \
-    "-s -w -X $gm.buildVersion=$v -X $gm.buildGitRevision=$SAIL_OPERATOR_COMMIT -X $gm.buildTag=$v -X $gm.buildStatus=Clean" ./cmd
-  rm -rf "$bin/$name.chart" && cp -r "$work/chart" "$bin/$name.chart.tmp.$$" && mv "$bin/$name.chart.tmp.$$" "$bin/$name.chart"
-}
-
 # Cluster-wide objects the suite installs, from Go modules too, so a kwok run needs no download at run time:
 # the Gateway API standard-channel CRDs (+ safe-upgrades policy) and istio's bookinfo/curl samples.
 module_dir() { go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'; }
@@ -163,5 +112,4 @@ wants kubernetes && build_kubernetes
 wants etcd && build_etcd
 wants kwok && build_kwok
 wants helm && build_helm
-wants sail-operator && build_sail_operator
 log "done in $(($(date +%s) - start)) s; binaries in $bin"
