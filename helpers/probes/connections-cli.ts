@@ -1,4 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { numberArg, optionalString, parseCommand, parseProbeArgs, requireString, targetArg } from './args.ts';
 import { type ConnectionsOptions, DEFAULT_ECHO_TIMEOUT_MS, runConnections } from './connections.ts';
 import { type ProbeIo, processIo } from './io.ts';
@@ -90,6 +90,16 @@ export async function connectionsMain(argv: readonly string[], io: ProbeIo = pro
   const args = parseCommand('connections', argv, parseConnectionsArgs, CONNECTIONS_HELP, io);
   if (typeof args === 'number') return args;
   const { out, ...options } = args;
+  // Before any connection: a report that cannot be written would throw away a run of minutes at its end.
+  const partial = `${out}.partial-${process.pid}`;
+  try {
+    await writeFile(partial, '');
+  } catch (error) {
+    io.stderr(
+      `probe connections: cannot write ${out}: ${error instanceof Error ? error.message : String(error)} — give --out a writable path\n`,
+    );
+    return 1;
+  }
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   process.once('SIGTERM', onSignal);
@@ -103,10 +113,10 @@ export async function connectionsMain(argv: readonly string[], io: ProbeIo = pro
   }
   try {
     // Write then rename so a reader never sees half a file.
-    const partial = `${out}.partial-${process.pid}`;
     await writeFile(partial, `${JSON.stringify(report)}\n`);
     await rename(partial, out);
   } catch (error) {
+    await rm(partial, { force: true });
     io.stderr(
       `probe connections: cannot write ${out}: ${error instanceof Error ? error.message : String(error)}\n`,
     );

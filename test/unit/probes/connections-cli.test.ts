@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,11 +92,24 @@ describe('connectionsMain', () => {
     expect(JSON.parse(io.out.join(''))).toMatchObject({ out, long: { open: 2 }, stoppedBy: 'duration' });
   });
 
-  it('exits 1 with one line when the report cannot be written', async () => {
-    const io = captureIo();
-    const out = join(dir, 'missing-dir', 'report.json');
-    const argv = ['--target', `${HOST}:${echo.port}`, '--count', '0', '--duration', '0.1', '--out', out];
-    expect(await connectionsMain(argv, io)).toBe(1);
-    expect(io.err.join('')).toMatch(/cannot write .*missing-dir/);
+  it('exits 1 with one line when the report cannot be written, before opening any connection', async () => {
+    const accepted: number[] = [];
+    const server = createServer((socket) => {
+      accepted.push(Date.now());
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const io = captureIo();
+      const out = join(dir, 'missing-dir', 'report.json');
+      const argv = ['--target', `${HOST}:${port}`, '--count', '2', '--duration', '30', '--out', out];
+      expect(await connectionsMain(argv, io)).toBe(1);
+      expect(io.err.join('')).toMatch(/cannot write .*missing-dir.*give --out a writable path/);
+      expect(io.err.join('').trim().split('\n')).toHaveLength(1);
+      expect(accepted).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
