@@ -97,9 +97,10 @@ describe('probe connections against a backend slow to accept (full listen backlo
         `${report.new.slowestMs} ms`,
     );
 
-    // Precondition: the stall really delayed echoes past the interval, by a SYN retry for some of them.
+    // Precondition: the stall really delayed echoes by two intervals or more (the old probe declared a timeout after
+    // one). Whether the delay comes from a SYN retry (~1 s) or from the stall itself (~0.7–0.9 s, seen in CI) varies.
     const worst = Math.max(...report.long.map((c) => c.worstEchoMs ?? 0));
-    expect(worst, 'the backlog made at least one echo a SYN retry late').toBeGreaterThanOrEqual(900);
+    expect(worst, 'the stall made at least one echo two intervals late').toBeGreaterThanOrEqual(2 * INTERVAL);
     expect(report.echoTimeoutMs).toBe(3000);
     for (const c of report.long) {
       const where = `connection ${c.id}: ${JSON.stringify(c)}`;
