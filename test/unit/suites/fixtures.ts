@@ -1,9 +1,11 @@
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { connect } from '../../../helpers/k8s/client.ts';
+import { WaitTimeout } from '../../../helpers/k8s/wait.ts';
 import { meshKube } from '../../../helpers/mesh/kube-adapter.ts';
-import type { Plan } from '../../../helpers/plan/types.ts';
+import type { Plan, WaitCondition } from '../../../helpers/plan/types.ts';
 import type { RunConfig } from '../../../suites/run-config.ts';
 import type { RunContext } from '../../../suites/runner/context.ts';
+import { runWait } from '../../../suites/runner/wait.ts';
 import { defaultResources } from '../../support/fake-api-store.ts';
 import { FakeApiServer, type ResourceDef, type StoredObject } from '../../support/fake-apiserver.ts';
 
@@ -194,4 +196,22 @@ export function node(name: string, options: { controlPlane?: boolean; ready?: bo
     spec: {},
     status: { conditions: [condition('Ready', (options.ready ?? true) ? 'True' : 'False')] },
   };
+}
+
+/** Short enough that a wait that cannot finish gives up after one more poll. */
+export const SHORT_WAIT_MS = 30;
+
+/** Runs one plan wait step for `c` through the runner. */
+export function waitFor(ctx: RunContext, c: WaitCondition, timeoutMs = 10_000) {
+  return runWait({ action: 'wait', condition: c, timeoutMs }, ctx);
+}
+
+/** Runs the wait expecting a timeout; returns its message. */
+export async function waitTimeoutMessage(ctx: RunContext, c: WaitCondition): Promise<string> {
+  const error = await waitFor(ctx, c, SHORT_WAIT_MS).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WaitTimeout);
+  return (error as WaitTimeout).message;
 }

@@ -1,30 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { WaitTimeout } from '../../../helpers/k8s/wait.ts';
 import type { WaitCondition } from '../../../helpers/plan/types.ts';
-import type { RunContext } from '../../../suites/runner/context.ts';
 import { runProbeStep } from '../../../suites/runner/probes.ts';
-import { runWait } from '../../../suites/runner/wait.ts';
 import type { StoredObject } from '../../support/fake-apiserver.ts';
-import { condition, GATEWAY_API, runContext, sailCr, useFakeApi } from './fixtures.ts';
+import {
+  condition,
+  GATEWAY_API,
+  runContext,
+  sailCr,
+  useFakeApi,
+  waitFor,
+  waitTimeoutMessage,
+} from './fixtures.ts';
 
 // The waits issue 10 adds, against the HTTP fake API (timeouts and what a timeout reports). What these objects look
 // like on a real cluster is written by Sail, istiod and the kube controllers: see each judgement's sources.
 
 const { fake } = useFakeApi();
-const SHORT = 30;
-
-function wait(ctx: RunContext, c: WaitCondition, timeoutMs = 10_000) {
-  return runWait({ action: 'wait', condition: c, timeoutMs }, ctx);
-}
-
-async function timeoutMessage(ctx: RunContext, c: WaitCondition): Promise<string> {
-  const error = await wait(ctx, c, SHORT).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WaitTimeout);
-  return (error as WaitTimeout).message;
-}
 
 function route(generation: number, parents: { observed: number; accepted?: string; resolved?: string }[]) {
   return {
@@ -50,22 +41,22 @@ describe('runWait route-accepted (item 8)', () => {
 
   it('completes when the Service parent is Accepted and ResolvedRefs on the current generation (fake API server)', async () => {
     fake().put(route(2, [{ observed: 2 }]));
-    expect((await wait(runContext(fake()), c)).ok).toBe(true);
+    expect((await waitFor(runContext(fake()), c)).ok).toBe(true);
   });
 
   it('times out on conditions from an older generation: the route istiod judged is not this one (fake API server)', async () => {
     fake().put(route(3, [{ observed: 2 }]));
-    const message = await timeoutMessage(runContext(fake()), c);
+    const message = await waitTimeoutMessage(runContext(fake()), c);
     expect(message).toContain('Accepted describes generation 2, the route is at 3');
   });
 
   it('times out with no parent status yet (nobody reconciles it, e.g. no istiod) and on ResolvedRefs False', async () => {
     fake().put({ ...route(1, []), status: {} });
-    expect(await timeoutMessage(runContext(fake()), c)).toContain(
+    expect(await waitTimeoutMessage(runContext(fake()), c)).toContain(
       'no status for parent Service reviews:9080 yet',
     );
     fake().put(route(1, [{ observed: 1, resolved: 'False' }]));
-    expect(await timeoutMessage(runContext(fake()), c)).toContain('ResolvedRefs is False');
+    expect(await waitTimeoutMessage(runContext(fake()), c)).toContain('ResolvedRefs is False');
   });
 });
 
@@ -90,16 +81,16 @@ describe('runWait istio-healthy (item 6)', () => {
 
   it('completes on state Healthy with DependenciesHealthy True (fake API server)', async () => {
     fake().put(istio('Healthy', 'True'));
-    expect((await wait(runContext(fake()), c)).ok).toBe(true);
+    expect((await waitFor(runContext(fake()), c)).ok).toBe(true);
   });
 
   it('times out when Sail says a dependency is unhealthy, though Ready is True (fake API server)', async () => {
     fake().put(istio('Healthy', 'False'));
-    expect(await timeoutMessage(runContext(fake()), c)).toContain(
+    expect(await waitTimeoutMessage(runContext(fake()), c)).toContain(
       'DependenciesHealthy is False (ZTunnelNotHealthy)',
     );
     fake().put(istio('ReconcileError', 'True'));
-    expect(await timeoutMessage(runContext(fake()), c)).toContain(
+    expect(await waitTimeoutMessage(runContext(fake()), c)).toContain(
       'state is ReconcileError, expected Healthy',
     );
   });
@@ -165,7 +156,7 @@ describe('runWait ztunnel-on-revision (item 2)', () => {
   it('completes when the CR, the template annotation and XDS_ADDRESS name the new revision, rolled out (fake API server)', async () => {
     fake().put(ztunnelCr('default-v1-30-3'));
     fake().put(ztunnelDaemonSet({ revision: 'default-v1-30-3', xds: NEW_XDS, label: 'default-v1-30-3' }));
-    expect((await wait(runContext(fake()), c)).ok).toBe(true);
+    expect((await waitFor(runContext(fake()), c)).ok).toBe(true);
   });
 
   it('times out on a DaemonSet Sail has not re-rendered yet, though it is fully rolled out (fake API server)', async () => {
@@ -174,7 +165,7 @@ describe('runWait ztunnel-on-revision (item 2)', () => {
     fake().put(
       ztunnelDaemonSet({ revision: 'default-v1-29-6', xds: 'istiod-default-v1-29-6.istio-system.svc:15012' }),
     );
-    const message = await timeoutMessage(runContext(fake()), c);
+    const message = await waitTimeoutMessage(runContext(fake()), c);
     expect(message).toContain('ZTunnel status.istioRevision is default-v1-29-6, expected default-v1-30-3');
     expect(message).toContain('pod template annotation istio.io/rev is default-v1-29-6');
     expect(message).toContain('XDS_ADDRESS is istiod-default-v1-29-6.istio-system.svc:15012');
@@ -185,9 +176,9 @@ describe('runWait ztunnel-on-revision (item 2)', () => {
     fake().put(
       ztunnelDaemonSet({ revision: 'default-v1-30-3', xds: NEW_XDS, status: { updatedNumberScheduled: 1 } }),
     );
-    expect(await timeoutMessage(runContext(fake()), c)).toContain('1/3 pods run the current template');
+    expect(await waitTimeoutMessage(runContext(fake()), c)).toContain('1/3 pods run the current template');
     fake().put(ztunnelDaemonSet({ revision: 'default-v1-30-3', xds: NEW_XDS, label: 'default-v1-29-6' }));
-    expect(await timeoutMessage(runContext(fake()), c)).toContain(
+    expect(await waitTimeoutMessage(runContext(fake()), c)).toContain(
       'pod template label istio.io/rev is default-v1-29-6',
     );
   });
@@ -205,12 +196,12 @@ describe('runWait daemonset-rolled-out with a grace (item 13)', () => {
 
   it('completes on a rolled-out template carrying the new grace (fake API server)', async () => {
     fake().put(ztunnelDaemonSet({ revision: 'default', xds, grace: 300 }));
-    expect((await wait(runContext(fake()), c)).ok).toBe(true);
+    expect((await waitFor(runContext(fake()), c)).ok).toBe(true);
   });
 
   it('times out on the old template, fully rolled out, right after the grace patch (fake API server)', async () => {
     fake().put(ztunnelDaemonSet({ revision: 'default', xds, grace: 30 }));
-    const message = await timeoutMessage(runContext(fake()), c);
+    const message = await waitTimeoutMessage(runContext(fake()), c);
     expect(message).toContain('pod terminationGracePeriodSeconds 30, ZTunnel CR asked for 300');
   });
 });
@@ -242,12 +233,12 @@ describe('runWait istiod-rolled-out with minReplicas (item 11)', () => {
 
   it('completes with two ready replicas (fake API server)', async () => {
     fake().put(istiod(2));
-    expect((await wait(runContext(fake()), c)).ok).toBe(true);
+    expect((await waitFor(runContext(fake()), c)).ok).toBe(true);
   });
 
   it('times out on one replica fully rolled out: the HPA has not scaled it yet (fake API server)', async () => {
     fake().put(istiod(1));
-    expect(await timeoutMessage(runContext(fake()), c)).toContain(
+    expect(await waitTimeoutMessage(runContext(fake()), c)).toContain(
       'replicas asked 1, ready 1 — not done: expected at least 2',
     );
   });
@@ -265,18 +256,18 @@ describe('runWait cluster-dns-available (item 11)', () => {
 
   it('completes when CoreDNS is Available with every replica ready (fake API server)', async () => {
     fake().put(coredns('True', 2));
-    expect((await wait(runContext(fake()), c)).ok).toBe(true);
+    expect((await waitFor(runContext(fake()), c)).ok).toBe(true);
   });
 
   it('times out while CoreDNS is evicted and not back, and when there is no cluster DNS at all (fake API server)', async () => {
     fake().put(coredns('True', 1));
-    expect(await timeoutMessage(runContext(fake()), c)).toContain('coredns has 1/2 replicas ready');
+    expect(await waitTimeoutMessage(runContext(fake()), c)).toContain('coredns has 1/2 replicas ready');
     fake().put(coredns('False', 0));
-    expect(await timeoutMessage(runContext(fake()), c)).toContain('coredns is not Available');
+    expect(await waitTimeoutMessage(runContext(fake()), c)).toContain('coredns is not Available');
   });
 
   it('times out naming the absence when neither CoreDNS nor the OpenShift DNS exists (fake API server)', async () => {
-    expect(await timeoutMessage(runContext(fake()), c)).toContain('no cluster DNS found');
+    expect(await waitTimeoutMessage(runContext(fake()), c)).toContain('no cluster DNS found');
   });
 });
 

@@ -1,32 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { WaitTimeout } from '../../../helpers/k8s/wait.ts';
 import type { WaitCondition } from '../../../helpers/plan/types.ts';
 import { runDelete, runUpgrade } from '../../../suites/runner/actions.ts';
-import type { RunContext } from '../../../suites/runner/context.ts';
-import { runWait } from '../../../suites/runner/wait.ts';
 import type { StoredObject } from '../../support/fake-apiserver.ts';
-import { condition, GATEWAY_API, pod, runContext, SAIL, sailCr, useFakeApi } from './fixtures.ts';
+import {
+  condition,
+  GATEWAY_API,
+  pod,
+  runContext,
+  SAIL,
+  sailCr,
+  useFakeApi,
+  waitFor,
+  waitTimeoutMessage,
+} from './fixtures.ts';
 
 const { fake } = useFakeApi();
 
-/** Short enough that a wait that cannot finish gives up after one more poll. */
-const SHORT = 30;
 const ZTUNNEL = { apiVersion: SAIL, kind: 'ZTunnel', name: 'default' };
 const ISTIO = { apiVersion: SAIL, kind: 'Istio', name: 'default' };
-
-function wait(ctx: RunContext, c: WaitCondition, timeoutMs = 10_000) {
-  return runWait({ action: 'wait', condition: c, timeoutMs }, ctx);
-}
-
-/** Runs the wait expecting a timeout; returns its message. */
-async function timeoutMessage(ctx: RunContext, c: WaitCondition): Promise<string> {
-  const error = await wait(ctx, c, SHORT).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WaitTimeout);
-  return (error as WaitTimeout).message;
-}
 
 function deployment(
   namespace: string,
@@ -91,14 +82,14 @@ describe('runWait sail-ready', () => {
 
   it('completes on a CR Ready and Reconciled on its generation and version (fake API server)', async () => {
     fake().put(sailCr('ZTunnel', 'default', { version: 'v1.30.3' }));
-    const outcome = await wait(runContext(fake()), c);
+    const outcome = await waitFor(runContext(fake()), c);
     expect(outcome.ok).toBe(true);
     expect(outcome.summary).toBe('ZTunnel default Ready on v1.30.3');
   });
 
   it('times out on a CR on another version, saying what it saw (fake API server)', async () => {
     fake().put(sailCr('ZTunnel', 'default', { version: 'v1.29.2' }));
-    const message = await timeoutMessage(runContext(fake()), c);
+    const message = await waitTimeoutMessage(runContext(fake()), c);
     expect(message).toContain('waiting for ZTunnel default Ready on v1.30.3');
     expect(message).toContain('spec.version is v1.29.2, expected v1.30.3');
   });
@@ -112,7 +103,7 @@ describe('runWait sail-ready', () => {
     // Sail has not reconciled yet: Ready/Reconciled are still True, from generation 1.
     const stored = fake().get(SAIL, 'ZTunnel', undefined, 'default');
     expect(stored?.status).toMatchObject({ observedGeneration: 1 });
-    const message = await timeoutMessage(ctx, c);
+    const message = await waitTimeoutMessage(ctx, c);
     expect(message).toContain('waiting for ZTunnel default Ready on v1.30.3');
     expect(message).toContain('observedGeneration 1 < 2 (the upgrade patch)');
     // Every runner wait reports the pods and recent events of the namespace where the CR's workloads run.
@@ -134,7 +125,7 @@ describe('runWait sail-ready', () => {
           fake().put({ ...current, status: { ...(current.status as object), observedGeneration: 2 } });
       }
     };
-    const outcome = await wait(ctx, c);
+    const outcome = await waitFor(ctx, c);
     expect(outcome.ok).toBe(true);
     expect(reads).toBe(2);
   });
@@ -148,7 +139,7 @@ describe('runWait sail-ready', () => {
     await runDelete({ action: 'delete', objects: [ZTUNNEL] }, ctx);
     // ztunnel-rolling re-creates ZTunnel at `from`: a new object, generation 1, reconciled.
     fake().put(sailCr('ZTunnel', 'default', { version: 'v1.29.2' }));
-    const outcome = await wait(ctx, { kind: 'sail-ready', target: ZTUNNEL, version: 'v1.29.2' });
+    const outcome = await waitFor(ctx, { kind: 'sail-ready', target: ZTUNNEL, version: 'v1.29.2' });
     expect(outcome.ok).toBe(true);
     expect(ctx.generations.has('Istio//default')).toBe(true);
   });
@@ -166,12 +157,12 @@ describe('runWait istiod-rolled-out', () => {
     fake().put(
       deployment('istio-system', 'istiod-default-v1-30-3', 'discovery', 'docker.io/istio/pilot:1.30.3'),
     );
-    expect((await wait(runContext(fake()), c)).ok).toBe(true);
+    expect((await waitFor(runContext(fake()), c)).ok).toBe(true);
   });
 
   it('reads istiod (no suffix) for revision default (fake API server)', async () => {
     fake().put(deployment('istio-system', 'istiod', 'discovery', 'docker.io/istio/pilot:1.30.3'));
-    const outcome = await wait(runContext(fake()), { ...c, revision: 'default' });
+    const outcome = await waitFor(runContext(fake()), { ...c, revision: 'default' });
     expect(outcome.ok).toBe(true);
   });
 
@@ -181,7 +172,7 @@ describe('runWait istiod-rolled-out', () => {
         replicas: 3,
       }),
     );
-    const message = await timeoutMessage(runContext(fake()), c);
+    const message = await waitTimeoutMessage(runContext(fake()), c);
     expect(message).toContain('waiting for istiod of revision default-v1-30-3 rolled out on v1.30.3');
     expect(message).toContain('1 replicas of an older template remain');
   });
@@ -197,12 +188,12 @@ describe('runWait daemonset-rolled-out', () => {
 
   it('completes when every node runs the version (fake API server)', async () => {
     fake().put(daemonSet('ztunnel', 'ztunnel', 'docker.io/istio/ztunnel:1.30.3-distroless'));
-    expect((await wait(runContext(fake()), c)).ok).toBe(true);
+    expect((await waitFor(runContext(fake()), c)).ok).toBe(true);
   });
 
   it('checks the install-cni container of istio-cni-node (fake API server)', async () => {
     fake().put(daemonSet('istio-cni', 'istio-cni-node', 'docker.io/istio/install-cni:1.29.2'));
-    const message = await timeoutMessage(runContext(fake()), {
+    const message = await waitTimeoutMessage(runContext(fake()), {
       kind: 'daemonset-rolled-out',
       namespace: 'istio-cni',
       name: 'istio-cni-node',
@@ -215,7 +206,7 @@ describe('runWait daemonset-rolled-out', () => {
     fake().put(
       daemonSet('ztunnel', 'ztunnel', 'docker.io/istio/ztunnel:1.30.3', { updatedNumberScheduled: 1 }),
     );
-    const message = await timeoutMessage(runContext(fake()), c);
+    const message = await waitTimeoutMessage(runContext(fake()), c);
     expect(message).toContain('waiting for DaemonSet ztunnel/ztunnel rolled out on v1.30.3');
     expect(message).toContain('1/3 pods run the current template');
   });
@@ -239,7 +230,7 @@ describe('runWait revisions', () => {
   it('completes with the active revision Ready and exactly `total` revisions (fake API server)', async () => {
     fake().put(istio(1));
     fake().put(sailCr('IstioRevision', 'default-v1-30-3', { version: 'v1.30.3', metadata: owned }));
-    const outcome = await wait(runContext(fake()), c);
+    const outcome = await waitFor(runContext(fake()), c);
     expect(outcome.ok).toBe(true);
     expect(outcome.summary).toBe('Istio default on revision default-v1-30-3 (1 in total)');
   });
@@ -248,7 +239,7 @@ describe('runWait revisions', () => {
     fake().put(istio(2));
     fake().put(sailCr('IstioRevision', 'default-v1-30-3', { version: 'v1.30.3', metadata: owned }));
     fake().put(sailCr('IstioRevision', 'default-v1-29-2', { version: 'v1.29.2', metadata: owned }));
-    const message = await timeoutMessage(runContext(fake()), c);
+    const message = await waitTimeoutMessage(runContext(fake()), c);
     expect(message).toContain('IstioRevisions: default-v1-29-2, default-v1-30-3');
     expect(message).toContain('2 IstioRevisions exist, expected 1');
     expect(message).toContain('status.revisions.total is 2, expected 1');
@@ -259,7 +250,7 @@ describe('runWait revisions', () => {
     fake().put(sailCr('IstioRevision', 'default-v1-30-3', { version: 'v1.30.3', metadata: owned }));
     fake().put(sailCr('IstioRevision', 'default-v1-29-2', { version: 'v1.29.2', metadata: owned }));
     const { total: _total, ...withoutTotal } = c as Extract<WaitCondition, { kind: 'revisions' }>;
-    expect((await wait(runContext(fake()), withoutTotal)).ok).toBe(true);
+    expect((await waitFor(runContext(fake()), withoutTotal)).ok).toBe(true);
   });
 });
 
@@ -271,7 +262,7 @@ describe('runWait revision-gone', () => {
   };
 
   it('completes when the revision and its istiod are gone (fake API server)', async () => {
-    const outcome = await wait(runContext(fake()), c);
+    const outcome = await waitFor(runContext(fake()), c);
     expect(outcome.ok).toBe(true);
     expect(outcome.evidence[0]?.body).toBe('IstioRevision default-v1-29-2 and its istiod are gone');
   });
@@ -293,7 +284,7 @@ describe('runWait revision-gone', () => {
     fake().put(
       deployment('istio-system', 'istiod-default-v1-29-2', 'discovery', 'docker.io/istio/pilot:1.29.2'),
     );
-    const message = await timeoutMessage(runContext(fake()), c);
+    const message = await waitTimeoutMessage(runContext(fake()), c);
     expect(message).toContain('waiting for IstioRevision default-v1-29-2 pruned');
     expect(message).toContain(
       'IstioRevision default-v1-29-2 still exists (InUse=True ReferencedByWorkloads: Referenced by 2 pods in bookinfo)',
@@ -309,12 +300,12 @@ describe('runWait tag-points-to', () => {
 
   it('completes when the tag points at the revision and is reconciled (fake API server)', async () => {
     fake().put(tag('default-v1-30-3'));
-    expect((await wait(runContext(fake()), c)).ok).toBe(true);
+    expect((await waitFor(runContext(fake()), c)).ok).toBe(true);
   });
 
   it('times out naming where the tag still points (fake API server)', async () => {
     fake().put(tag('default-v1-29-2'));
-    const message = await timeoutMessage(runContext(fake()), c);
+    const message = await waitTimeoutMessage(runContext(fake()), c);
     expect(message).toContain('waiting for IstioRevisionTag default → default-v1-30-3');
     expect(message).toContain('points at default-v1-29-2, expected default-v1-30-3');
   });
@@ -327,13 +318,13 @@ describe('runWait pods-ready', () => {
     fake().put(pod('bookinfo', 'reviews-1', { labels: { app: 'reviews' } }));
     fake().put(pod('bookinfo', 'reviews-2', { labels: { app: 'reviews' } }));
     fake().put(pod('bookinfo', 'ratings-1', { labels: { app: 'ratings' }, ready: false }));
-    expect((await wait(runContext(fake()), c)).ok).toBe(true);
+    expect((await waitFor(runContext(fake()), c)).ok).toBe(true);
   });
 
   it('times out on a pod not Ready, listing the pods seen (fake API server)', async () => {
     fake().put(pod('bookinfo', 'reviews-1', { labels: { app: 'reviews' } }));
     fake().put(pod('bookinfo', 'reviews-2', { labels: { app: 'reviews' }, ready: false }));
-    const message = await timeoutMessage(runContext(fake()), c);
+    const message = await waitTimeoutMessage(runContext(fake()), c);
     expect(message).toContain('waiting for pods app=reviews in bookinfo Ready (at least 2)');
     expect(message).toContain('reviews-1=Running/Ready, reviews-2=Running');
     expect(message).toContain('1 not Ready or terminating');
@@ -345,7 +336,7 @@ describe('runWait waypoint-programmed', () => {
 
   it('completes on Programmed=True for the current generation (fake API server)', async () => {
     fake().put(gateway('True'));
-    expect((await wait(runContext(fake()), c)).ok).toBe(true);
+    expect((await waitFor(runContext(fake()), c)).ok).toBe(true);
   });
 
   it('times out on Programmed for an older generation (fake API server)', async () => {
@@ -353,7 +344,7 @@ describe('runWait waypoint-programmed', () => {
       ...gateway('True', 1),
       metadata: { name: 'waypoint', namespace: 'bookinfo', generation: 2 },
     });
-    const message = await timeoutMessage(runContext(fake()), c);
+    const message = await waitTimeoutMessage(runContext(fake()), c);
     expect(message).toContain('waiting for Gateway bookinfo/waypoint Programmed');
     expect(message).toContain('Programmed describes generation 1, not 2');
   });
@@ -380,7 +371,7 @@ describe('runWait waypoint-rolled-out', () => {
     fake().put(deployment('bookinfo', 'waypoint', 'istio-proxy', 'docker.io/istio/proxyv2:1.30.3'));
     fake().put(waypointPod('waypoint-a', 'docker.io/istio/proxyv2:1.30.3', 'default-v1-30-3'));
     fake().put(waypointPod('waypoint-b', 'docker.io/istio/proxyv2:1.30.3', 'default-v1-30-3'));
-    const outcome = await wait(runContext(fake()), c);
+    const outcome = await waitFor(runContext(fake()), c);
     expect(outcome.ok).toBe(true);
     expect(outcome.summary).toBe('waypoint bookinfo/waypoint rolled out on v1.30.3');
   });
@@ -390,7 +381,7 @@ describe('runWait waypoint-rolled-out', () => {
     fake().put(deployment('bookinfo', 'waypoint', 'istio-proxy', 'docker.io/istio/proxyv2:1.30.3'));
     fake().put(waypointPod('waypoint-a', 'docker.io/istio/proxyv2:1.30.3', 'default-v1-30-3'));
     fake().put(waypointPod('waypoint-b', 'docker.io/istio/proxyv2:1.29.2', 'default-v1-29-2'));
-    const message = await timeoutMessage(runContext(fake()), c);
+    const message = await waitTimeoutMessage(runContext(fake()), c);
     expect(message).toContain('waiting for waypoint bookinfo/waypoint ready on v1.30.3');
     expect(message).toContain('pod waypoint-b');
     expect(message).toContain('runs 1.29.2, expected v1.30.3');
@@ -403,14 +394,14 @@ describe('runWait gone', () => {
   const c: WaitCondition = { kind: 'gone', objects: [ZTUNNEL, web] };
 
   it('completes when every object is absent (fake API server)', async () => {
-    const outcome = await wait(runContext(fake()), c);
+    const outcome = await waitFor(runContext(fake()), c);
     expect(outcome.ok).toBe(true);
     expect(outcome.evidence[0]?.body).toBe('all 2 object(s) gone');
   });
 
   it('times out naming what is still present (fake API server)', async () => {
     fake().put(deployment('demo', 'web', 'app', 'example/web:1'));
-    const message = await timeoutMessage(runContext(fake()), c);
+    const message = await waitTimeoutMessage(runContext(fake()), c);
     expect(message).toContain('waiting for 2 object(s) gone');
     expect(message).toContain('still present: Deployment demo/web — not done');
     expect(message).not.toContain('ZTunnel default');
