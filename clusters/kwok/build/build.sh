@@ -31,41 +31,40 @@ go_build() { # <module dir> <output name> <ldflags> <package>
   mv -f "$out.tmp.$$" "$out"
 }
 
+# Builds one binary as $cache/bin/<name>-<version> from a wrapper module, unless it is there already.
+build_binary() {
+  local module="$1" name="$2" version="$3" ldflags="$4" pkg="$5"
+  if have "$name-$version"; then log "$name $version already built"; return; fi
+  log "building $name $version"
+  go_build "$here/modules/$module" "$name-$version" "$ldflags" "$pkg"
+}
+
 build_kubernetes() {
-  local v="$KUBERNETES_VERSION" minor="${KUBERNETES_VERSION#v1.}" ld="-s -w" p
+  local v="$KUBERNETES_VERSION" minor="${KUBERNETES_VERSION#v1.}" ld="-s -w" p c
   minor="${minor%%.*}"
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ld+=" -X $p.gitVersion=$v -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
   done
   for c in kube-apiserver kube-controller-manager kube-scheduler; do
-    if have "$c-$v"; then log "$c $v already built"; continue; fi
-    log "building $c $v"
-    go_build "$here/modules/kubernetes" "$c-$v" "$ld" "k8s.io/kubernetes/cmd/$c"
+    build_binary kubernetes "$c" "$v" "$ld" "k8s.io/kubernetes/cmd/$c"
   done
 }
 
 build_etcd() {
-  local v="$ETCD_VERSION"
-  if have "etcd-$v"; then log "etcd $v already built"; return; fi
-  log "building etcd $v"
-  go_build "$here/modules/etcd" "etcd-$v" "-s -w" go.etcd.io/etcd/server/v3
+  build_binary etcd etcd "$ETCD_VERSION" "-s -w" go.etcd.io/etcd/server/v3
 }
 
 build_kwok() {
-  local v="$KWOK_VERSION" ld
+  local v="$KWOK_VERSION" ld c
   ld="-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${v#v} -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=${KUBERNETES_VERSION#v}"
   for c in kwok kwokctl; do
-    if have "$c-$v"; then log "$c $v already built"; continue; fi
-    log "building $c $v"
-    go_build "$here/modules/kwok" "$c-$v" "$ld" "sigs.k8s.io/kwok/cmd/$c"
+    build_binary kwok "$c" "$v" "$ld" "sigs.k8s.io/kwok/cmd/$c"
   done
 }
 
 build_helm() {
-  local v="$HELM_VERSION"
-  if have "helm-$v"; then log "helm $v already built"; return; fi
-  log "building helm $v"
-  go_build "$here/modules/helm" "helm-$v" "-s -w -X helm.sh/helm/v4/internal/version.version=$v" helm.sh/helm/v4/cmd/helm
+  build_binary helm helm "$HELM_VERSION" "-s -w -X helm.sh/helm/v4/internal/version.version=$HELM_VERSION" \
+    helm.sh/helm/v4/cmd/helm
 }
 
 # Cluster-wide objects the suite installs, from Go modules too, so a kwok run needs no download at run time:

@@ -1,24 +1,19 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fragmentPath } from '../../../helpers/report/recorder.ts';
-import { FragmentRecord } from '../../../helpers/report/summary-schema.ts';
+import type { FragmentRecord } from '../../../helpers/report/summary-schema.ts';
 import { renderScenarioPlan } from '../../../suites/prepare.ts';
-import { RUN_CONFIG_ENV, type RunConfig } from '../../../suites/run-config.ts';
+import type { RunConfig } from '../../../suites/run-config.ts';
 import { checkName } from '../../../suites/runner/sequence.ts';
 import { upstreamPath } from '../../support/upstream.ts';
+import { runSmokeChild, SPAWN_TIMEOUT } from './smoke-child.ts';
 
 // Proves only that a run config reaches the e2e suites and that an unreachable cluster is reported honestly.
 // It says nothing about whether any scenario works on a real cluster.
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SAMPLES = upstreamPath('istio', 'samples');
-// Spawning vitest takes seconds on a loaded machine; the assertions are about outcome, not speed.
-const SPAWN_TIMEOUT = 120_000;
 
 /** A local port nothing listens on: bound, read, then closed, so a connection to it is refused. */
 async function closedPort(): Promise<number> {
@@ -31,16 +26,6 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (address === null || typeof address === 'string') throw new Error('no TCP port was bound');
   return address.port;
-}
-
-/** The parent's environment without vitest's own worker variables or an inherited run config. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('VITEST') || key.startsWith('AUS_')) continue;
-    env[key] = value;
-  }
-  return { ...env, ...extra };
 }
 
 let dir: string;
@@ -84,23 +69,10 @@ users: [{ name: nobody, user: { token: not-a-real-token } }]
     reportsDir,
     timeoutScale: 1,
   };
-  const configFile = join(dir, 'run-config.json');
-  await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`);
-
-  const child = await execa('npx', ['vitest', 'run', '--project', 'e2e', 'suites/smoke.e2e.ts'], {
-    cwd: ROOT,
-    env: childEnv({ [RUN_CONFIG_ENV]: configFile, AUS_REPORTS_DIR: reportsDir }),
-    extendEnv: false,
-    reject: false,
-    timeout: SPAWN_TIMEOUT,
-  });
+  const child = await runSmokeChild(dir, config);
   exitCode = child.exitCode;
-  childOutput = `${child.stdout}\n${child.stderr}`;
-  const text = await readFile(fragmentPath(reportsDir, 'smoke'), 'utf8').catch(() => '');
-  records = text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => FragmentRecord.parse(JSON.parse(line)));
+  childOutput = child.output;
+  records = child.records;
 }, SPAWN_TIMEOUT + 30_000);
 
 afterAll(async () => {

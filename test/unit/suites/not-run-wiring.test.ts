@@ -1,32 +1,18 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fragmentPath } from '../../../helpers/report/recorder.ts';
-import { FragmentRecord } from '../../../helpers/report/summary-schema.ts';
+import type { FragmentRecord } from '../../../helpers/report/summary-schema.ts';
 import { renderScenarioPlan } from '../../../suites/prepare.ts';
-import { RUN_CONFIG_ENV, type RunConfig } from '../../../suites/run-config.ts';
+import type { RunConfig } from '../../../suites/run-config.ts';
 import { unmetNeeds } from '../../../suites/runner/capability-gate.ts';
 import { FakeApiServer } from '../../support/fake-apiserver.ts';
 import { upstreamPath } from '../../support/upstream.ts';
 import { node, runnerResources } from './fixtures.ts';
+import { runSmokeChild, SPAWN_TIMEOUT } from './smoke-child.ts';
 
 // The runner's not-run path end to end: the smoke suite in a vitest child, against the fake API server, on a
 // cluster that declares no capabilities (as kwok does). It proves the gate and its reporting, not any scenario.
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SPAWN_TIMEOUT = 180_000;
-
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('VITEST') || key.startsWith('AUS_')) continue;
-    env[key] = value;
-  }
-  return { ...env, ...extra };
-}
 
 let dir: string;
 let fake: FakeApiServer;
@@ -73,21 +59,9 @@ beforeAll(async () => {
     // The first Sail wait gives up at once against a fake that runs no operator: the steps after it are the point.
     timeoutScale: 0.0001,
   };
-  const configFile = join(dir, 'run-config.json');
-  await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`);
-  const child = await execa('npx', ['vitest', 'run', '--project', 'e2e', 'suites/smoke.e2e.ts'], {
-    cwd: ROOT,
-    env: childEnv({ [RUN_CONFIG_ENV]: configFile, AUS_REPORTS_DIR: reportsDir }),
-    extendEnv: false,
-    reject: false,
-    timeout: SPAWN_TIMEOUT,
-  });
-  childOutput = `${child.stdout}\n${child.stderr}`;
-  const text = await readFile(fragmentPath(reportsDir, 'smoke'), 'utf8').catch(() => '');
-  records = text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => FragmentRecord.parse(JSON.parse(line)));
+  const child = await runSmokeChild(dir, config);
+  childOutput = child.output;
+  records = child.records;
   junit = await readFile(join(reportsDir, 'junit.xml'), 'utf8').catch(() => '');
   allureDir = join(reportsDir, 'allure-results');
   const files = (await readdir(allureDir).catch(() => [])).filter((f) => f.endsWith('-result.json'));
