@@ -29,6 +29,7 @@ import { sailChartOverrides } from './install-support.ts';
 import type { LaunchOptions, LaunchResult } from './launch-contract.ts';
 import { checkNodeShape, nodeShape } from './node-shape.ts';
 import { RUN_CONFIG_ENV, type RunConfig } from './run-config.ts';
+import { runMetaOf } from './run-meta.ts';
 import { runScenarioProcess } from './scenario-process.ts';
 
 /** Installs are slow on a fresh kind cluster (image pulls); each wait says what it saw when it gives up. */
@@ -142,26 +143,16 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
     );
   }
 
-  await writeRunMeta(reportsDir, {
-    runId: options.runId,
-    startedAt: new Date().toISOString(),
-    cluster: {
-      provider: options.provider,
+  await writeRunMeta(
+    reportsDir,
+    runMetaOf(options, {
+      startedAt: new Date().toISOString(),
       kubernetesVersion: k8sVersion.gitVersion,
       nodeCount: nodes.length,
-      openshift: options.facts.openshift,
-      capabilities: [...options.capabilities],
-    },
-    operator: {
-      version: options.operatorVersion,
-      image:
-        options.hub && options.tag
-          ? `${options.hub}/sail-operator:${options.tag}`
-          : `chart default (${options.operatorVersion})`,
-    },
-    istio: { from: formatSail(from), to: formatSail(to) },
-    scenarios: [...options.scenarios],
-  });
+      from,
+      to,
+    }),
+  );
 
   const config: RunConfig = {
     runId: options.runId,
