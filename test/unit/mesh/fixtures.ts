@@ -75,7 +75,12 @@ export function daemonSet(options: {
     kind: 'DaemonSet',
     metadata: { name: options.name, namespace: options.namespace, generation: options.generation ?? 4 },
     spec: {
-      updateStrategy: { type: options.strategy ?? 'RollingUpdate' },
+      // ztunnel as Sail 1.30.3 renders it (seen on the real apiserver, test/control-plane/ztunnel-ondelete.test.ts):
+      // Helm merges the ZTunnel's type into the chart's default, so the rollingUpdate block stays under OnDelete too.
+      updateStrategy: {
+        type: options.strategy ?? 'RollingUpdate',
+        ...(options.name === 'ztunnel' ? { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } : {}),
+      },
       template: {
         spec: {
           ...(options.grace !== undefined ? { terminationGracePeriodSeconds: options.grace } : {}),
