@@ -10,6 +10,13 @@ export interface CleanupFailure {
   readonly error: Error;
 }
 
+/** One undo action as it ran: what, how long, and its error if it failed. */
+export interface CleanupStepResult {
+  readonly what: string;
+  readonly ms: number;
+  readonly error?: Error;
+}
+
 /**
  * Undo actions run last-in, first-out: a port-forward registered after the cluster closes before the cluster goes.
  * Every entry runs even when an earlier one fails; failures are returned, not thrown, so the caller reports
@@ -28,19 +35,23 @@ export class CleanupStack {
     return this.#entries.length;
   }
 
-  runAll(onStep?: (what: string) => void): Promise<CleanupFailure[]> {
-    this.#running ??= this.#drain(onStep);
+  /** `onDone` hears every step once it has run (the run folder's cleanup record). */
+  runAll(onDone?: (step: CleanupStepResult) => void): Promise<CleanupFailure[]> {
+    this.#running ??= this.#drain(onDone);
     return this.#running;
   }
 
-  async #drain(onStep?: (what: string) => void): Promise<CleanupFailure[]> {
+  async #drain(onDone?: (step: CleanupStepResult) => void): Promise<CleanupFailure[]> {
     const failures: CleanupFailure[] = [];
     for (let entry = this.#entries.pop(); entry; entry = this.#entries.pop()) {
-      onStep?.(entry.what);
+      const started = Date.now();
       try {
         await entry.run();
+        onDone?.({ what: entry.what, ms: Date.now() - started });
       } catch (error) {
-        failures.push({ what: entry.what, error: toError(error) });
+        const failure = { what: entry.what, error: toError(error) };
+        failures.push(failure);
+        onDone?.({ ...failure, ms: Date.now() - started });
       }
     }
     return failures;

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { recordCleanup } from './cleanup-record.ts';
 import { CleanupStack } from './cleanup-stack.ts';
 import type { ContainerEngine } from './container-engine.ts';
 import { guardSignals, SIGNAL_EXIT_CODE, type StopSignal } from './signals.ts';
@@ -104,7 +105,11 @@ export async function runLifecycle<T>(
       .then(() => reporter.info(`cluster logs: ${logsDir}`))
       .catch((error: unknown) => reporter.warn(`could not export cluster logs: ${(error as Error).message}`));
   }
-  const failures = await cleanup.runAll();
+  const failures = await recordCleanup(
+    runDir,
+    { runId, trigger: guard.received ?? outcome.kind, keptCluster: keepCluster && clusterUp },
+    (onDone) => cleanup.runAll(onDone),
+  );
   for (const failure of failures) reporter.warn(`cleanup: ${failure.what} failed: ${failure.error.message}`);
   if (failures.length > 0) {
     reporter.warn(`some cleanup failed — retry with: npx ambient-upgrade cleanup --run ${runId}`);

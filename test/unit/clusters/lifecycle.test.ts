@@ -49,6 +49,9 @@ function reporter(lines: string[]): Reporter {
   };
 }
 
+const cleanupRecord = async (): Promise<unknown> =>
+  JSON.parse(await readFile(join(runDir, 'cleanup.json'), 'utf8'));
+
 const record = {
   runId: 'r1',
   provider: 'kind',
@@ -158,6 +161,14 @@ describe('run lifecycle', () => {
     // Stopped by the user: no log export, straight to cleanup.
     expect(events).toEqual(['up', 'destroy']);
     expect(process.listenerCount('SIGTERM')).toBe(listenersBefore);
+    // The run folder says the cleanup ran because of the signal, and what it removed.
+    expect(await cleanupRecord()).toMatchObject({
+      runId: 'r1',
+      trigger: 'SIGTERM',
+      keptCluster: false,
+      finishedAt: expect.any(String),
+      steps: [{ what: 'remove kind cluster aus-test', ok: true }],
+    });
   });
 
   it('reports a failed cleanup and how to retry it', async () => {
@@ -173,5 +184,9 @@ describe('run lifecycle', () => {
     expect(outcome.cleanupFailed).toBe(true);
     expect(lines).toContain('warn cleanup: remove kind cluster aus-test failed: kind delete failed');
     expect(lines).toContain('warn some cleanup failed — retry with: npx ambient-upgrade cleanup --run r1');
+    expect(await cleanupRecord()).toMatchObject({
+      trigger: 'completed',
+      steps: [{ what: 'remove kind cluster aus-test', ok: false, error: 'kind delete failed' }],
+    });
   });
 });
