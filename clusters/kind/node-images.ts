@@ -17,12 +17,12 @@ export interface NodeImagePin {
 }
 
 /**
- * Where the digests below come from. The kind v0.33.0 release notes list them under "Images pre-built for this
- * release"; the release page itself was not reachable from the development machine, so each digest was copied
- * from public repositories that quote those notes and agree on every digest (a code search for the digest found
- * ten, e.g. "Official v0.33.0 release nodes … https://github.com/kubernetes-sigs/kind/releases/tag/v0.33.0"; one dates
- * the release 26 Aug 2026 and quotes v1.37.0's digest from its `pkg/apis/config/defaults/image.go`).
- * Re-check them against the release page when the pin moves. None is typed from memory.
+ * Where the digests below come from: kind's own v0.33.0 release notes ("Images pre-built for this release",
+ * NODE_IMAGE_SOURCE), read from a stored copy of that release page on 2026-12-01 and compared digest by digest
+ * (all four identical). The notes also name v1.37.0 as the release's default node image. Before that check
+ * they were copied from public repositories quoting those notes; the kind git snapshot available here ends
+ * at v0.33.0-alpha (21 Aug 2026, default image v1.37.0-rc.1), so `pkg/apis/config/defaults/image.go` at the
+ * v0.33.0 tag could not be read. Re-check against the release page when the pin moves; none is typed from memory.
  */
 export const NODE_IMAGE_SOURCE = 'https://github.com/kubernetes-sigs/kind/releases/tag/v0.33.0';
 

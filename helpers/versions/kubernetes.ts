@@ -23,8 +23,12 @@ export const ISTIO_KUBERNETES_SUPPORT: Readonly<Record<string, SupportWindow>> =
   '1.28': {
     oldest: 29,
     newest: 34,
+    // First-hand: istio/istio.io content/en/news/releases/1.28.x/announcing-1.28/_index.md at 9a2608b5 (the
+    // text with the final edits, publishdate 2025-11-05); another stored version (14b604a2, publishdate
+    // 2025-11-04, without those edits) says 1.29 to 1.35. The data of istio.io's supported-releases table
+    // (data/compatibility/supportStatus.yml) could be read only in a version ending at 1.22.
     source:
-      'istio.io news/releases/1.28.x/announcing-1.28: "officially supported on Kubernetes versions 1.29 to 1.34"',
+      'istio.io news/releases/1.28.x/announcing-1.28: "Istio 1.28.0 is officially supported on Kubernetes versions 1.29 to 1.34"',
   },
   '1.29': {
     oldest: 31,
