@@ -38,7 +38,12 @@ export function plainProgress({
         return value;
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error);
-        write(`[${hms(now())}] ✖ ${title} (${seconds(now().getTime() - started.getTime())}): ${why}`);
+        // One line: a refusal listing several problems (one per line) is printed in full once, by the CLI.
+        const [first, ...more] = why.split('\n');
+        const rest = more.length > 0 ? ` (+${more.length} more)` : '';
+        write(
+          `[${hms(now())}] ✖ ${title} (${seconds(now().getTime() - started.getTime())}): ${first}${rest}`,
+        );
         throw error;
       }
     },

@@ -32,6 +32,18 @@ describe('plain progress', () => {
     await expect(p.task('drain', async () => Promise.reject(boom))).rejects.toBe(boom);
     expect(lines.at(-1)).toBe('[10:00:00] ✖ drain (0.0 s): drain deadline passed');
   });
+
+  it('keeps a failure to one line: a refusal of several problems is printed in full by the CLI, not here', async () => {
+    const lines: string[] = [];
+    const p = plainProgress({ write: (l) => lines.push(l), now: clock('2025-11-25T10:00:00Z') });
+    const refusal = new Error(
+      'Namespace istio-system already exists\nambient-upgrade: Istio default already exists',
+    );
+    await expect(p.task('check the cluster', async () => Promise.reject(refusal))).rejects.toBe(refusal);
+    expect(lines.at(-1)).toBe(
+      '[10:00:00] ✖ check the cluster (0.0 s): Namespace istio-system already exists (+1 more)',
+    );
+  });
 });
 
 describe('progressMode', () => {
