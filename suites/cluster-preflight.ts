@@ -57,6 +57,8 @@ export interface ClusterPreflight {
   readonly to: Version;
   readonly samples: Samples;
   readonly gatewayApi: Exclude<GatewayApiDecision, { action: 'refuse' }>;
+  /** The Sail CRDs were already on the cluster: the run uses them as found and never re-applies them. */
+  readonly sailCrdsFound: boolean;
   /** What was found, for the run's report (Gateway API, operator source). */
   readonly notes: string[];
 }
@@ -142,6 +144,7 @@ export async function preflightCluster(kube: Kube, input: ClusterPreflightInput)
     ...versions,
     samples,
     gatewayApi,
+    sailCrdsFound: liveIstio !== undefined,
     notes: [`Gateway API: ${gatewayApi.detail}`, `operator capabilities read from ${source}`],
   };
 }

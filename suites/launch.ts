@@ -105,6 +105,7 @@ export async function launchSuites(options: LaunchOptions): Promise<LaunchResult
           version: options.operatorVersion,
           ...(options.hub && options.tag ? { image: { hub: options.hub, tag: options.tag } } : {}),
           ...sailChartOverrides(options.install, options.operatorChart),
+          skipCrds: checked.sailCrdsFound,
           ...(preinstalled ? { namespace: preinstalled.namespace, deployment: preinstalled.deployment } : {}),
           alreadyInstalled: preinstalled !== undefined,
         },

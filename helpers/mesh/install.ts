@@ -137,6 +137,11 @@ export interface SailHelmOptions {
   helmBinary?: string;
   /** Helm's own wait; the suite waits for the Deployment itself, so this is off by default. */
   helmTimeoutSeconds?: number;
+  /**
+   * The cluster already has the Sail CRDs (an earlier install, another team's): Helm 4 would server-side apply the
+   * chart's `crds/` over them (seen on a real apiserver), so the run leaves them as found (`--skip-crds`).
+   */
+  skipCrds?: boolean;
 }
 
 /** The `helm upgrade --install` argument array (pure; no shell, no string splitting). */
@@ -149,6 +154,7 @@ export function sailHelmArgs(options: SailHelmOptions): string[] {
   args.push('--namespace', options.namespace ?? SAIL_NAMESPACE, '--create-namespace');
   args.push('--kubeconfig', options.kubeconfig);
   if (options.context) args.push('--kube-context', options.context);
+  if (options.skipCrds) args.push('--skip-crds');
   if (options.image) args.push('--set', `image=${options.image.hub}/sail-operator:${options.image.tag}`);
   for (const [key, value] of options.set ?? []) {
     if (key.includes('='))

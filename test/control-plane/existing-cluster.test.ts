@@ -370,6 +370,9 @@ describe.skipIf(skip !== undefined)(
             },
           },
         });
+      // helm runs from the launch (install) and the sweep (uninstall) with the process's PATH, as in the CLI.
+      const path = process.env.PATH;
+      process.env.PATH = pathWithHelm();
       const exitCode = await executeRun(
         parseRunOptions({
           kubeconfig: cp.kubeconfigPath,
@@ -386,7 +389,9 @@ describe.skipIf(skip !== undefined)(
           runsRoot,
           loadLaunch: async () => launch,
         },
-      );
+      ).finally(() => {
+        process.env.PATH = path;
+      });
       return { exitCode, out: out.text(), err: err.text(), reachedScenarios, reportsDir, runsRoot };
     };
 
@@ -521,6 +526,52 @@ describe.skipIf(skip !== undefined)(
         console.info(`refused run (older Sail CRDs): ${Math.round(run.ms)} ms`);
       },
     );
+
+    it('a run that gets past the checks takes away only what it made: its Helm release and namespace go, the Sail and Gateway API CRDs and every other object stay as they were', async () => {
+      // The Sail CRDs as an earlier install left them, the Gateway API CRDs a platform team owns, a bystander.
+      await installCrds(await sailChartCrds());
+      await installCrds((await gatewayApiBundle()).filter((o) => o.kind === 'CustomResourceDefinition'));
+      await own({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'team-a', labels: { team: 'a' }, annotations: { 'example.com/owner': 'team-a' } },
+      });
+      await settled();
+      const before = await listEveryObject(cp.kube);
+
+      const ran = await runInProcess({ operatorChart: cp.ready.binaries.sailChart });
+
+      expect(ran.reachedScenarios, ran.err).toBe(true);
+      // The run's own Helm install: recorded before helm started, uninstalled by the run's cleanup.
+      expect((await inventoryLines(ran.runsRoot)).map((l) => JSON.parse(l) as { type: string })).toEqual([
+        expect.objectContaining({
+          type: 'helm-release',
+          name: 'sail-operator',
+          namespace: 'sail-operator',
+          createdNamespace: true,
+        }),
+      ]);
+      expect(ran.out).toContain('deleted Helm release sail-operator/sail-operator, Namespace sail-operator');
+      // Helm 4 server-side applies a chart's crds/ over existing CRDs unless told not to: no helm manager on them.
+      const ztunnelCrd = (await cp.kube.raw.send(
+        'GET',
+        await cp.kube.raw.pathOf(crdRef('ztunnels.sailoperator.io'), 'read'),
+      )) as {
+        metadata: { managedFields?: { manager: string }[] };
+      };
+      expect(ztunnelCrd.metadata.managedFields?.map((m) => m.manager)).not.toContain('helm');
+      await waitFor(
+        'the cluster to be as it was before the run',
+        async () => objectChanges(before, await listEveryObject(cp.kube)),
+        (c) => c.added.length === 0 && c.removed.length === 0,
+        { timeoutMs: 120_000, intervalMs: 1_000, describe: (c) => JSON.stringify(c) },
+      );
+      expect(objectChanges(before, await listEveryObject(cp.kube))).toEqual({
+        added: [],
+        removed: [],
+        changed: [],
+      });
+    });
 
     it('OpenShift-style admission policy: the real apiserver refuses a Gateway API CRD write; CRDs too old are refused in one line, never upgraded', async () => {
       await installCrds([

@@ -21,6 +21,13 @@ describe('sailHelmArgs', () => {
     ]);
   });
 
+  it('leaves CRDs already on the cluster as they are (--skip-crds)', () => {
+    expect(sailHelmArgs({ kubeconfig: '/tmp/kc', version: '1.30.3', skipCrds: true })).toContain(
+      '--skip-crds',
+    );
+    expect(sailHelmArgs({ kubeconfig: '/tmp/kc', version: '1.30.3' })).not.toContain('--skip-crds');
+  });
+
   it('adds context, the image override on the chart key `image`, and extra sets in order', () => {
     const args = sailHelmArgs({
       kubeconfig: '/tmp/kc',
