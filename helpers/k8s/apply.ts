@@ -17,27 +17,44 @@ export async function applyObject(
   const what = `apply ${describeRef(refOf(object))}`;
   return withRetry(
     what,
-    async () => {
-      const path = await kube.raw.pathOf(
-        {
-          apiVersion: object.apiVersion,
-          kind: object.kind,
-          name: object.metadata.name,
-          ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
-        },
-        'read',
-      );
-      // JSON is YAML, so the apply-patch+yaml body can be the object's JSON text, unchanged.
-      const applied = await kube.raw.send('PATCH', path, {
-        query: { fieldManager, force: true },
-        body: JSON.stringify(object),
-        contentType: 'application/apply-patch+yaml',
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      return applied as KubeObject;
-    },
+    () =>
+      serverSideApply(
+        kube,
+        object,
+        { fieldManager, force: true },
+        options.signal ? { signal: options.signal } : {},
+      ),
     { retryConflict: true, ...options },
   );
+}
+
+/**
+ * One server-side apply request, no retry: `query` names the field manager and any other apply parameters
+ * (force, dryRun, fieldValidation). Returns the object as the API stored it (or would, on a dry run).
+ */
+export async function serverSideApply(
+  kube: Kube,
+  object: KubeObject,
+  query: { readonly fieldManager: string } & Readonly<Record<string, string | boolean>>,
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<KubeObject> {
+  const path = await kube.raw.pathOf(
+    {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.metadata.name,
+      ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
+    },
+    'read',
+  );
+  // JSON is YAML, so the apply-patch+yaml body can be the object's JSON text, unchanged.
+  const applied = await kube.raw.send('PATCH', path, {
+    query,
+    body: JSON.stringify(object),
+    contentType: 'application/apply-patch+yaml',
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return applied as KubeObject;
 }
 
 /** Applies objects one after another, in the given order (CRDs before their resources); stops at the first failure. */

@@ -20,6 +20,7 @@ import { executeRun } from '../../cli/run-execute.ts';
 import { parseRunOptions, type RawRunFlags } from '../../cli/run-options.ts';
 import { plainProgress } from '../../cli/run-progress.ts';
 import { newRunId } from '../../clusters/run-id.ts';
+import { serverSideApply } from '../../helpers/k8s/apply.ts';
 import { mergePatch } from '../../helpers/k8s/patch.ts';
 import type { KubeObject } from '../../helpers/k8s/types.ts';
 import { waitFor } from '../../helpers/k8s/wait.ts';
@@ -69,22 +70,8 @@ describe.skipIf(skip !== undefined)(
     // ---- the cluster as its owner set it up ----
 
     /** Server-side apply as the cluster's owner (not the suite's field manager). */
-    const own = async (object: KubeObject, query: Record<string, string> = {}): Promise<KubeObject> => {
-      const path = await cp.kube.raw.pathOf(
-        {
-          apiVersion: object.apiVersion,
-          kind: object.kind,
-          name: object.metadata.name,
-          ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
-        },
-        'read',
-      );
-      return (await cp.kube.raw.send('PATCH', path, {
-        query: { fieldManager: OWNER, force: true, ...query },
-        body: JSON.stringify(object),
-        contentType: 'application/apply-patch+yaml',
-      })) as KubeObject;
-    };
+    const own = (object: KubeObject, query: Record<string, string> = {}): Promise<KubeObject> =>
+      serverSideApply(cp.kube, object, { fieldManager: OWNER, force: true, ...query });
 
     const crdRef = (name: string) => ({
       apiVersion: 'apiextensions.k8s.io/v1',

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netnsLinks } from '../../clusters/kwok/netns.ts';
-import { applyObject } from '../../helpers/k8s/apply.ts';
+import { applyObject, serverSideApply } from '../../helpers/k8s/apply.ts';
 import { getObject } from '../../helpers/k8s/read.ts';
 import type { KubeObject } from '../../helpers/k8s/types.ts';
 import { WaitTimeout, waitFor } from '../../helpers/k8s/wait.ts';
@@ -32,22 +32,8 @@ describe.skipIf(skip !== undefined)(`real control plane${skip ? ` (skipped: ${sk
   }, 120_000);
 
   /** Server-side apply with the given query (dry-run, field validation) through the raw client. */
-  const ssa = async (object: KubeObject, query: Record<string, string>) => {
-    const path = await cp.kube.raw.pathOf(
-      {
-        apiVersion: object.apiVersion,
-        kind: object.kind,
-        name: object.metadata.name,
-        ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
-      },
-      'read',
-    );
-    return cp.kube.raw.send('PATCH', path, {
-      query: { fieldManager: 'control-plane-test', force: true, ...query },
-      body: JSON.stringify(object),
-      contentType: 'application/apply-patch+yaml',
-    });
-  };
+  const ssa = (object: KubeObject, query: Record<string, string>) =>
+    serverSideApply(cp.kube, object, { fieldManager: 'control-plane-test', force: true, ...query });
 
   const plans = async () => {
     const crd = join(cp.ready.binaries.sailChart, 'crds', 'sailoperator.io_istios.yaml');
