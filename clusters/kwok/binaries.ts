@@ -73,6 +73,11 @@ export interface KwokBinaries {
   readonly istioSamples: string;
   /** kwok's general pod stages (seconds to Ready and to terminate) with its default node stages. */
   readonly delayedStages: string;
+  /**
+   * Istio's CRDs from the samples' istio module: for a control plane without the Sail operator (which installs
+   * its release's own on the first reconcile).
+   */
+  readonly istioCrds: string;
 }
 
 export function kwokBinaries(versions: KwokVersions, cacheDir: string): KwokBinaries {
@@ -91,6 +96,7 @@ export function kwokBinaries(versions: KwokVersions, cacheDir: string): KwokBina
     gatewayApiBundle: join(cacheDir, 'assets', `gateway-api-${versions.gatewayApi}-standard-install.yaml`),
     istioSamples: join(cacheDir, 'assets', `istio-samples-${versions.istioSamples}`),
     delayedStages: join(cacheDir, 'assets', `kwok-stages-delayed-${versions.kwok}.yaml`),
+    istioCrds: join(cacheDir, 'assets', `istio-crds-${versions.istioSamples}.yaml`),
   };
 }
 

@@ -17,11 +17,13 @@ export interface KwokReady {
 
 /**
  * Why the kwok provider cannot run here, in one line, or undefined when it can: root (network namespaces),
- * `ip` and `socat` on PATH, and every binary build.sh makes. Checked before anything is created.
+ * `ip` and `socat` on PATH, every binary build.sh makes and (unless `operator: false`, for a bare control plane)
+ * the prebuilt Sail operator with its chart. Checked before anything is created.
  */
 export async function kwokUnavailableReason(
   env: NodeJS.ProcessEnv = process.env,
   uid: number | undefined = process.getuid?.(),
+  needs: { operator: boolean } = { operator: true },
 ): Promise<{ reason: string } | KwokReady> {
   if (uid !== 0) {
     return {
@@ -50,7 +52,7 @@ export async function kwokUnavailableReason(
       reason: `--provider kwok: ${unbuilt.join(', ')} not built in ${cacheDir} — run clusters/kwok/build/build.sh (needs Go; see the README)`,
     };
   }
-  if (missing.length > 0) {
+  if (needs.operator && missing.length > 0) {
     return {
       reason: `--provider kwok: no prebuilt Sail operator ${versions.sailOperator} in ${cacheDir}/bin (${missing.join(', ')}) — the Go module proxy does not serve it; put its binary and chart folder there (see the README)`,
     };

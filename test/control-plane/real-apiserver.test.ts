@@ -1,6 +1,8 @@
 /**
- * Against the REAL kube-apiserver (kwok cluster in its own network namespace) with the real Sail CRDs and the
- * real Sail operator process: proofs that this tier can fail, and that every scenario object is accepted.
+ * Against the REAL kube-apiserver (kwok cluster in its own network namespace) with the real Sail CRDs and, where
+ * the prebuilt one is there, the real Sail operator process: proofs that this tier can fail, and that every
+ * scenario object is accepted. Without the operator (the module proxy does not serve it) the CRD cases still run,
+ * on the pinned upstream CRDs; the operator case is skipped naming why.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,9 +16,16 @@ import { loadSamples } from '../../helpers/mesh/samples.ts';
 import { renderPlan } from '../../helpers/plan/render.ts';
 import { SCENARIO_NAMES } from '../../helpers/plan/scenarios/index.ts';
 import { defaultUpgradePath, loadSupportedVersions } from '../../helpers/versions/supported.ts';
-import { type ControlPlane, controlPlaneSkipReason, startControlPlane } from '../support/control-plane.ts';
+import {
+  type ControlPlane,
+  controlPlaneSkipReason,
+  installMeshCrds,
+  sailCrdsDir,
+  startControlPlane,
+} from '../support/control-plane.ts';
 
-const skip = await controlPlaneSkipReason();
+const skip = await controlPlaneSkipReason({ operator: false });
+const noOperator = skip ?? (await controlPlaneSkipReason({ operator: true }));
 
 type Conditions = { type: string; status: string; reason?: string; message?: string }[];
 const conditionsOf = (o: unknown): Conditions =>
@@ -25,7 +34,9 @@ const conditionsOf = (o: unknown): Conditions =>
 describe.skipIf(skip !== undefined)(`real control plane${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let cp: ControlPlane;
   beforeAll(async () => {
-    cp = await startControlPlane({ operator: true });
+    cp = await startControlPlane({ operator: noOperator === undefined });
+    // With the operator, its Helm install and first reconcile put the CRDs there; without it, the pinned ones.
+    if (noOperator !== undefined) await installMeshCrds(cp);
   }, 600_000);
   afterAll(async () => {
     await cp?.stop();
@@ -36,7 +47,7 @@ describe.skipIf(skip !== undefined)(`real control plane${skip ? ` (skipped: ${sk
     serverSideApply(cp.kube, object, { fieldManager: 'control-plane-test', force: true, ...query });
 
   const plans = async () => {
-    const crd = join(cp.ready.binaries.sailChart, 'crds', 'sailoperator.io_istios.yaml');
+    const crd = join((await sailCrdsDir(cp.ready)).dir, 'sailoperator.io_istios.yaml');
     const path = defaultUpgradePath(await loadSupportedVersions(crd), { kind: 'minor' });
     const samples = await loadSamples('v1.29.6', { manifestsDir: cp.ready.binaries.istioSamples });
     return SCENARIO_NAMES.map((name) =>
@@ -93,32 +104,36 @@ describe.skipIf(skip !== undefined)(`real control plane${skip ? ` (skipped: ${sk
     expect(problems).toEqual([]);
   }, 300_000);
 
-  it('the real operator reconciles an Istio; a wait on a condition Sail never sets names the last state', async () => {
-    const [plan] = await plans();
-    const objects = (plan?.steps ?? []).flatMap((step) => (step.action === 'apply' ? step.objects : []));
-    const istio = objects.find((o) => o.kind === 'Istio');
-    expect(istio).toBeDefined();
-    if (!istio) return;
-    const ns = objects.find(
-      (o) => o.kind === 'Namespace' && o.metadata.name === (istio.spec as { namespace?: string }).namespace,
-    );
-    if (ns) await applyObject(cp.kube, ns);
-    await applyObject(cp.kube, istio);
-    const ref = { apiVersion: istio.apiVersion, kind: 'Istio', name: istio.metadata.name };
-    // The operator writes a Reconciled condition (True or False with its reason) within seconds.
-    await waitFor(
-      'Istio Reconciled condition',
-      async () => conditionsOf(await getObject(cp.kube, ref)),
-      (c) => c.some((x) => x.type === 'Reconciled'),
-      { timeoutMs: 120_000, intervalMs: 500 },
-    );
-    const error = await waitFor(
-      'Istio condition NeverSetBySail=True',
-      async () => conditionsOf(await getObject(cp.kube, ref)),
-      (c) => c.some((x) => x.type === 'NeverSetBySail'),
-      { timeoutMs: 3_000, intervalMs: 500, describe: (last) => describeConditions(last as Conditions) },
-    ).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(WaitTimeout);
-    expect((error as WaitTimeout).message).toMatch(/Reconciled/);
-  }, 300_000);
+  it.skipIf(noOperator !== undefined)(
+    `the real operator reconciles an Istio; a wait on a condition Sail never sets names the last state${noOperator ? ` (skipped: ${noOperator})` : ''}`,
+    async () => {
+      const [plan] = await plans();
+      const objects = (plan?.steps ?? []).flatMap((step) => (step.action === 'apply' ? step.objects : []));
+      const istio = objects.find((o) => o.kind === 'Istio');
+      expect(istio).toBeDefined();
+      if (!istio) return;
+      const ns = objects.find(
+        (o) => o.kind === 'Namespace' && o.metadata.name === (istio.spec as { namespace?: string }).namespace,
+      );
+      if (ns) await applyObject(cp.kube, ns);
+      await applyObject(cp.kube, istio);
+      const ref = { apiVersion: istio.apiVersion, kind: 'Istio', name: istio.metadata.name };
+      // The operator writes a Reconciled condition (True or False with its reason) within seconds.
+      await waitFor(
+        'Istio Reconciled condition',
+        async () => conditionsOf(await getObject(cp.kube, ref)),
+        (c) => c.some((x) => x.type === 'Reconciled'),
+        { timeoutMs: 120_000, intervalMs: 500 },
+      );
+      const error = await waitFor(
+        'Istio condition NeverSetBySail=True',
+        async () => conditionsOf(await getObject(cp.kube, ref)),
+        (c) => c.some((x) => x.type === 'NeverSetBySail'),
+        { timeoutMs: 3_000, intervalMs: 500, describe: (last) => describeConditions(last as Conditions) },
+      ).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WaitTimeout);
+      expect((error as WaitTimeout).message).toMatch(/Reconciled/);
+    },
+    300_000,
+  );
 });

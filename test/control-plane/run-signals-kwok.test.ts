@@ -18,7 +18,7 @@ import { destroyNetns, netnsExists, netnsPids } from '../../clusters/kwok/netns.
 import { controlPlaneSkipReason } from '../support/control-plane.ts';
 import { netnsInode, type RunProcess, runProcesses } from '../support/run-processes.ts';
 
-const skip = await controlPlaneSkipReason();
+const skip = await controlPlaneSkipReason({ operator: true });
 
 const CLI = fileURLToPath(new URL('../../bin/ambient-upgrade.js', import.meta.url));
 /** Cluster, CRDs, chart, operator and the scenario child on a loaded 2-core machine. */

@@ -23,7 +23,7 @@ import { defaultUpgradePath, loadSupportedVersions } from '../../helpers/version
 import { formatSail } from '../../helpers/versions/version.ts';
 import { type ControlPlane, controlPlaneSkipReason, startControlPlane } from '../support/control-plane.ts';
 
-const skip = await controlPlaneSkipReason();
+const skip = await controlPlaneSkipReason({ operator: true });
 const WAIT = { timeoutMs: 180_000, intervalMs: 500 };
 const ZTUNNEL = { apiVersion: SAIL_API, kind: 'ZTunnel', name: 'default' } as const;
 const ZTUNNEL_DS = {

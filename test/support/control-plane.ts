@@ -3,25 +3,36 @@
  * runtime) with kwok fake nodes, inside a loopback-only network namespace of its own; optionally the Gateway API
  * CRDs, the Sail chart (Helm) and the real Sail operator process with its ServiceAccount token.
  *
- *   const reason = await controlPlaneSkipReason();
+ *   const reason = await controlPlaneSkipReason({ operator: true });
  *   describe.skipIf(reason !== undefined)(`… ${reason ?? ''}`, () => {
  *     let cp: ControlPlane;
  *     beforeAll(async () => { cp = await startControlPlane({ operator: true }); }, 300_000);
  *     afterAll(() => cp?.stop());
  *   });
  *
- * Skipped, with the reason, when not root or when clusters/kwok/build/build.sh has not built the binaries.
+ * Skipped, with the reason, when not root or when clusters/kwok/build/build.sh has not built the binaries (and,
+ * for `operator: true`, when the prebuilt Sail operator is not there).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type KwokCluster, startKwokCluster } from '../../clusters/kwok/cluster.ts';
 import type { PodStages } from '../../clusters/kwok/config.ts';
 import { type OperatorProcess, startSailOperator } from '../../clusters/kwok/operator.ts';
 import { type KwokReady, kwokUnavailableReason } from '../../clusters/kwok/prerequisites.ts';
+import { applyObject } from '../../helpers/k8s/apply.ts';
 import { connect, type Kube } from '../../helpers/k8s/client.ts';
-import { installGatewayApiCrds, installSailOperator, parseManifest } from '../../helpers/mesh/install.ts';
+import { getObject } from '../../helpers/k8s/read.ts';
+import type { KubeObject } from '../../helpers/k8s/types.ts';
+import { waitFor } from '../../helpers/k8s/wait.ts';
+import {
+  crdEstablished,
+  installGatewayApiCrds,
+  installSailOperator,
+  parseManifest,
+} from '../../helpers/mesh/install.ts';
 import { meshKube } from '../../helpers/mesh/kube-adapter.ts';
+import { upstreamPath } from './upstream.ts';
 
 export interface ControlPlane {
   readonly kubeconfigPath: string;
@@ -37,20 +48,89 @@ export interface ControlPlane {
 
 let counter = 0;
 
-/** Why the real control plane cannot run here, or undefined. */
-export async function controlPlaneSkipReason(): Promise<string | undefined> {
+/**
+ * Why the real control plane cannot run here, or undefined. `operator: true` also needs the prebuilt Sail operator
+ * and its chart (the module proxy does not serve them), so a machine without them still runs every test that
+ * needs only the apiserver, etcd, the controllers, kwok and the Sail CRDs.
+ */
+export async function controlPlaneSkipReason(needs: { operator: boolean }): Promise<string | undefined> {
   // CI's fresh-clone check runs `npm test` a second time in a throw-away clone; the control-plane tests have just
   // run in the main checkout, so it says so here instead of spending ten more minutes on the same binaries.
   const elsewhere = process.env.AUS_CONTROL_PLANE_TESTS_RAN_IN;
   if (elsewhere) return `the real control-plane tests ran in ${elsewhere} in this CI run`;
-  const result = await kwokUnavailableReason();
+  const result = await kwokUnavailableReason(process.env, process.getuid?.(), needs);
   return 'reason' in result ? result.reason : undefined;
+}
+
+/**
+ * The Sail CRD folder for tests that need only the CRDs: the prebuilt operator's chart (the release the operator
+ * runs) when it is there, else the pinned upstream CRDs the contract tier reads (sail-operator main at the commit
+ * in their SOURCE.md), so a machine without the operator still validates against real CRDs.
+ */
+export async function sailCrdsDir(ready: KwokReady): Promise<{ dir: string; source: string }> {
+  const chartCrds = join(ready.binaries.sailChart, 'crds');
+  const there = await access(chartCrds).then(
+    () => true,
+    () => false,
+  );
+  return there
+    ? { dir: chartCrds, source: `chart of Sail ${ready.versions.sailOperator}` }
+    : { dir: upstreamPath('sail-operator', 'crds'), source: 'pinned upstream Sail CRDs' };
+}
+
+/** The Sail CRDs of `sailCrdsDir`, parsed, in file order. */
+export async function sailCrds(ready: KwokReady): Promise<KubeObject[]> {
+  const { dir } = await sailCrdsDir(ready);
+  const out: KubeObject[] = [];
+  for (const file of (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort()) {
+    out.push(...parseManifest(await readFile(join(dir, file), 'utf8'), file));
+  }
+  return out;
+}
+
+/** Applies CRDs and waits until each is Established. */
+async function installCrds(cp: ControlPlane, crds: readonly KubeObject[]): Promise<void> {
+  for (const crd of crds) await applyObject(cp.kube, crd);
+  for (const crd of crds) {
+    const ref = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      name: crd.metadata.name,
+    };
+    await waitFor(
+      `CRD ${crd.metadata.name} Established`,
+      async () => crdEstablished(await getObject(cp.kube, ref)),
+      (r) => r.done,
+      { timeoutMs: 60_000, intervalMs: 250, describe: (last) => JSON.stringify(last) },
+    );
+  }
+}
+
+/**
+ * Without the operator: every CRD a scenario plan's objects need, as the operator's install would leave them —
+ * the Gateway API bundle, the Sail CRDs (`sailCrdsDir`) and Istio's own CRDs (from the pinned istio module).
+ */
+export async function installMeshCrds(cp: ControlPlane): Promise<void> {
+  const mesh = meshKube(cp.kube);
+  const bundle = cp.ready.binaries.gatewayApiBundle;
+  await installGatewayApiCrds(
+    mesh,
+    { objects: parseManifest(await readFile(bundle, 'utf8'), bundle) },
+    { timeoutMs: 60_000 },
+  );
+  const istio = cp.ready.binaries.istioCrds;
+  await installCrds(cp, [
+    ...(await sailCrds(cp.ready)),
+    ...parseManifest(await readFile(istio, 'utf8'), istio),
+  ]);
 }
 
 export async function startControlPlane(
   options: { workers?: number; stages?: PodStages; operator?: boolean; keepWorkDir?: boolean } = {},
 ): Promise<ControlPlane> {
-  const ready = await kwokUnavailableReason();
+  const ready = await kwokUnavailableReason(process.env, process.getuid?.(), {
+    operator: options.operator ?? false,
+  });
   if ('reason' in ready) throw new Error(ready.reason);
   const workDir = await mkdtemp(join(tmpdir(), 'aus-cp-'));
   // Short and unique per process: it names the network namespace too.

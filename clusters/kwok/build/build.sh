@@ -68,7 +68,7 @@ build_helm() {
 }
 
 # Cluster-wide objects the suite installs, from Go modules too, so a kwok run needs no download at run time:
-# the Gateway API standard-channel CRDs (+ safe-upgrades policy) and istio's bookinfo/curl samples.
+# the Gateway API standard-channel CRDs (+ safe-upgrades policy), istio's bookinfo/curl samples and its CRDs.
 module_dir() { go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'; }
 build_assets() {
   local assets="$cache/assets" dir out
@@ -89,6 +89,15 @@ build_assets() {
     cp "$dir/samples/curl/curl.yaml" "$out.tmp.$$/curl/"
     chmod -R u+w "$out.tmp.$$" && rm -rf "$out" && mv "$out.tmp.$$" "$out"
     log "istio samples -> $out"
+  fi
+  # Istio's own CRDs (AuthorizationPolicy & co.) from the same module: without the Sail operator (which installs
+  # them on its first reconcile) the control-plane tests still validate every plan object against real CRDs.
+  out="$assets/istio-crds-$ISTIO_SAMPLES_VERSION.yaml"
+  if [ -f "$out" ]; then log "istio CRDs already there"; else
+    dir="$(module_dir "istio.io/istio@$ISTIO_SAMPLES_VERSION")"
+    cp "$dir/manifests/charts/base/files/crd-all.gen.yaml" "$out.tmp.$$" && chmod u+w "$out.tmp.$$"
+    mv -f "$out.tmp.$$" "$out"
+    log "istio CRDs -> $out"
   fi
   # kwok's own "general" pod stages (Ready after 1-6 s, deletion after up to the grace period) plus the node
   # stages kwokctl would load by default: the delayed-stage run of the scenarios.

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { DEFAULT_OPERATOR_VERSION } from '../../../cli/constants.ts';
@@ -176,5 +178,31 @@ describe('kwok prerequisites', () => {
         /kube-apiserver-v1\.34\.4.* not built in \/nonexistent-aus-cache — run clusters\/kwok\/build\/build\.sh/,
       ),
     });
+  });
+  it('without the prebuilt Sail operator: a bare control plane is ready, a run with the operator is refused naming it', async () => {
+    const { kwokUnavailableReason } = await import('../../../clusters/kwok/prerequisites.ts');
+    const cache = await mkdtemp(join(tmpdir(), 'aus-kwok-cache-'));
+    try {
+      const binaries = kwokBinaries(readKwokVersions(), cache);
+      const built = Object.values(binaries).filter(
+        (path) => path !== binaries.sailOperator && path !== binaries.sailChart,
+      );
+      for (const path of built) {
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, '');
+      }
+      const env = { PATH: process.env.PATH, AUS_CACHE_DIR: cache };
+      const withOperator = await kwokUnavailableReason(env, 0);
+      if ('reason' in withOperator && withOperator.reason.includes('on PATH')) return; // no ip/socat here
+      expect(withOperator).toEqual({
+        reason: expect.stringMatching(
+          /^--provider kwok: no prebuilt Sail operator 1\.30\.3 in .*sail-operator-1\.30\.3, sail-operator-1\.30\.3\.chart\) — the Go module proxy does not serve it/,
+        ),
+      });
+      const bare = await kwokUnavailableReason(env, 0, { operator: false });
+      expect(bare).toMatchObject({ binaries: { kubeApiserver: binaries.kubeApiserver } });
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
   });
 });
