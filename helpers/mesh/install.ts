@@ -91,6 +91,16 @@ export async function installGatewayApiCrds(
   wait: InstallWaitOptions,
 ): Promise<KubeObject[]> {
   const objects = 'objects' in source ? [...source.objects] : await loadGatewayApiBundle(source);
+  await applyAndAwaitCrds(kube, objects, wait);
+  return objects;
+}
+
+/** Applies objects server-side and waits until every CRD among them is Established. */
+export async function applyAndAwaitCrds(
+  kube: MeshKube,
+  objects: readonly KubeObject[],
+  wait: InstallWaitOptions,
+): Promise<void> {
   await kube.apply(objects, { fieldManager: 'ambient-upgrade-suite', force: true });
   const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
   for (const crd of crds) {
@@ -106,7 +116,6 @@ export async function installGatewayApiCrds(
       { ...wait, describe: (last) => (isReadiness(last) ? last.detail : String(last)) },
     );
   }
-  return objects;
 }
 
 // ---- Sail operator by Helm (FACTS §3) ----

@@ -29,14 +29,13 @@ import type { LaunchSuites } from '../../suites/launch-contract.ts';
 import { listEveryObject, type ObjectState, objectChanges } from '../support/cluster-objects.ts';
 import {
   type ControlPlane,
-  controlPlaneSkipReason,
+  controlPlaneSkipReasons,
   sailCrds,
   startControlPlane,
 } from '../support/control-plane.ts';
 
-const skip = await controlPlaneSkipReason({ operator: false });
 // The one case that Helm-installs the Sail chart needs the prebuilt operator's chart folder.
-const noChart = skip ?? (await controlPlaneSkipReason({ operator: true }));
+const { controlPlane: skip, operator: noChart } = await controlPlaneSkipReasons();
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The field manager of whoever set the cluster up before the run (never the suite's). */

@@ -18,14 +18,13 @@ import { SCENARIO_NAMES } from '../../helpers/plan/scenarios/index.ts';
 import { defaultUpgradePath, loadSupportedVersions } from '../../helpers/versions/supported.ts';
 import {
   type ControlPlane,
-  controlPlaneSkipReason,
+  controlPlaneSkipReasons,
   installMeshCrds,
   sailCrdsDir,
   startControlPlane,
 } from '../support/control-plane.ts';
 
-const skip = await controlPlaneSkipReason({ operator: false });
-const noOperator = skip ?? (await controlPlaneSkipReason({ operator: true }));
+const { controlPlane: skip, operator: noOperator } = await controlPlaneSkipReasons();
 
 type Conditions = { type: string; status: string; reason?: string; message?: string }[];
 const conditionsOf = (o: unknown): Conditions =>
@@ -47,7 +46,7 @@ describe.skipIf(skip !== undefined)(`real control plane${skip ? ` (skipped: ${sk
     serverSideApply(cp.kube, object, { fieldManager: 'control-plane-test', force: true, ...query });
 
   const plans = async () => {
-    const crd = join((await sailCrdsDir(cp.ready)).dir, 'sailoperator.io_istios.yaml');
+    const crd = join(await sailCrdsDir(cp.ready), 'sailoperator.io_istios.yaml');
     const path = defaultUpgradePath(await loadSupportedVersions(crd), { kind: 'minor' });
     const samples = await loadSamples('v1.29.6', { manifestsDir: cp.ready.binaries.istioSamples });
     return SCENARIO_NAMES.map((name) =>

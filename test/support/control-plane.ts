@@ -20,13 +20,10 @@ import { type KwokCluster, startKwokCluster } from '../../clusters/kwok/cluster.
 import type { PodStages } from '../../clusters/kwok/config.ts';
 import { type OperatorProcess, startSailOperator } from '../../clusters/kwok/operator.ts';
 import { type KwokReady, kwokUnavailableReason } from '../../clusters/kwok/prerequisites.ts';
-import { applyObject } from '../../helpers/k8s/apply.ts';
 import { connect, type Kube } from '../../helpers/k8s/client.ts';
-import { getObject } from '../../helpers/k8s/read.ts';
 import type { KubeObject } from '../../helpers/k8s/types.ts';
-import { waitFor } from '../../helpers/k8s/wait.ts';
 import {
-  crdEstablished,
+  applyAndAwaitCrds,
   installGatewayApiCrds,
   installSailOperator,
   parseManifest,
@@ -63,24 +60,33 @@ export async function controlPlaneSkipReason(needs: { operator: boolean }): Prom
 }
 
 /**
+ * Both skip reasons for a file with cases of each kind: `controlPlane` for the cases that need no operator,
+ * `operator` for those that do (the control plane's own reason first, when it cannot run at all).
+ */
+export async function controlPlaneSkipReasons(): Promise<{
+  controlPlane: string | undefined;
+  operator: string | undefined;
+}> {
+  const controlPlane = await controlPlaneSkipReason({ operator: false });
+  return { controlPlane, operator: controlPlane ?? (await controlPlaneSkipReason({ operator: true })) };
+}
+
+/**
  * The Sail CRD folder for tests that need only the CRDs: the prebuilt operator's chart (the release the operator
  * runs) when it is there, else the pinned upstream CRDs the contract tier reads (sail-operator main at the commit
  * in their SOURCE.md), so a machine without the operator still validates against real CRDs.
  */
-export async function sailCrdsDir(ready: KwokReady): Promise<{ dir: string; source: string }> {
+export async function sailCrdsDir(ready: KwokReady): Promise<string> {
   const chartCrds = join(ready.binaries.sailChart, 'crds');
-  const there = await access(chartCrds).then(
-    () => true,
-    () => false,
+  return access(chartCrds).then(
+    () => chartCrds,
+    () => upstreamPath('sail-operator', 'crds'),
   );
-  return there
-    ? { dir: chartCrds, source: `chart of Sail ${ready.versions.sailOperator}` }
-    : { dir: upstreamPath('sail-operator', 'crds'), source: 'pinned upstream Sail CRDs' };
 }
 
 /** The Sail CRDs of `sailCrdsDir`, parsed, in file order. */
 export async function sailCrds(ready: KwokReady): Promise<KubeObject[]> {
-  const { dir } = await sailCrdsDir(ready);
+  const dir = await sailCrdsDir(ready);
   const out: KubeObject[] = [];
   for (const file of (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort()) {
     out.push(...parseManifest(await readFile(join(dir, file), 'utf8'), file));
@@ -88,41 +94,21 @@ export async function sailCrds(ready: KwokReady): Promise<KubeObject[]> {
   return out;
 }
 
-/** Applies CRDs and waits until each is Established. */
-async function installCrds(cp: ControlPlane, crds: readonly KubeObject[]): Promise<void> {
-  for (const crd of crds) await applyObject(cp.kube, crd);
-  for (const crd of crds) {
-    const ref = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      name: crd.metadata.name,
-    };
-    await waitFor(
-      `CRD ${crd.metadata.name} Established`,
-      async () => crdEstablished(await getObject(cp.kube, ref)),
-      (r) => r.done,
-      { timeoutMs: 60_000, intervalMs: 250, describe: (last) => JSON.stringify(last) },
-    );
-  }
-}
-
 /**
  * Without the operator: every CRD a scenario plan's objects need, as the operator's install would leave them —
  * the Gateway API bundle, the Sail CRDs (`sailCrdsDir`) and Istio's own CRDs (from the pinned istio module).
  */
 export async function installMeshCrds(cp: ControlPlane): Promise<void> {
-  const mesh = meshKube(cp.kube);
-  const bundle = cp.ready.binaries.gatewayApiBundle;
-  await installGatewayApiCrds(
-    mesh,
-    { objects: parseManifest(await readFile(bundle, 'utf8'), bundle) },
+  const { gatewayApiBundle, istioCrds } = cp.ready.binaries;
+  await applyAndAwaitCrds(
+    meshKube(cp.kube),
+    [
+      ...parseManifest(await readFile(gatewayApiBundle, 'utf8'), gatewayApiBundle),
+      ...(await sailCrds(cp.ready)),
+      ...parseManifest(await readFile(istioCrds, 'utf8'), istioCrds),
+    ],
     { timeoutMs: 60_000 },
   );
-  const istio = cp.ready.binaries.istioCrds;
-  await installCrds(cp, [
-    ...(await sailCrds(cp.ready)),
-    ...parseManifest(await readFile(istio, 'utf8'), istio),
-  ]);
 }
 
 export async function startControlPlane(
